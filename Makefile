@@ -34,3 +34,37 @@ driver-all: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- BPF: vmlinux.h from BTF at build time (never committed), CO-RE object, skeleton -------
+VMLINUX_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux) $(BUILD)/vmlinux-btf)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/bpf -Wall -Werror
+
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	@if [ -e /sys/kernel/btf/vmlinux ]; then btf=/sys/kernel/btf/vmlinux; \
+	else btf=$$($(TOP)/vm/kernel $(KERNEL))/build/vmlinux; fi; \
+	$(BPFTOOL) btf dump file $$btf format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/ioucmd.bpf.o: bpf/ioucmd.bpf.c bpf/ioucmd.h bpf/cmd_state.h bpf/core_fixes.bpf.h $(BUILD)/bpf/vmlinux.h
+	@echo "  BPF     $<"
+	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	@$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(BUILD)/bpf/ioucmd.skel.h: $(BUILD)/bpf/ioucmd.bpf.o
+	@$(BPFTOOL) gen skeleton $< name ioucmd_bpf > $@
+
+bpf: $(BUILD)/bpf/ioucmd.skel.h
+
+# ---- loader: the ioucmd command ---------------------------------------------------------
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+
+$(BUILD)/loader/%.o: loader/%.c $(wildcard loader/*.h) bpf/ioucmd.h bpf/cmd_state.h include/ioucmd/ioucmd_ref.h $(BUILD)/bpf/ioucmd.skel.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/ioucmd: $(LOADER_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+loader: $(BUILD)/ioucmd

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ioucmd's verifier: follows every command of the traced ->uring_cmd handlers from issue to
+ * completion and judges it with the state machine in cmd_state.h.
+ *
+ * Cost model: a command completed inside its handler lives only in the task's frame (task
+ * storage) and per-CPU counters; only commands that return -EIOCBQUEUED or -EAGAIN enter the
+ * preallocated in-flight hash map. Violations go out on a ring buffer and, so that they survive
+ * a kernel the bug is about to bring down, to the trace buffer a panic dumps (bpf_printk).
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "core_fixes.bpf.h"
+#include "ioucmd.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct ioucmd_config cfg = {};
+
+/* commands inside a done()-but-not-posted or done-before-return window: lets hot paths skip
+ * the in-flight map while there are none
+ */
+__u64 done_pending;
+__u64 early_pending;
+
+struct hist {
+	__u64 b[IOUCMD_HIST_BUCKETS];
+};
+
+struct frame {
+	__u64 cmd;		/* command whose handler this task is in */
+	__u64 entry_ns;
+	__u64 tw_cmd;		/* command whose task-work callback this task runs */
+	__u32 kind;		/* IOUCMD_FRAME_HANDLER or IOUCMD_FRAME_CANCEL */
+	__u32 flags;		/* canonical flags the handler was given */
+	__u32 tw_flags;
+	__u32 pad;
+	struct ioucmd_inflight rec;	/* the life of frame.cmd */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOUCMD_MAX_HANDLERS);
+	__type(key, __u32);
+	__type(value, struct ioucmd_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOUCMD_MAX_HANDLERS * IOUCMD_MAX_OPS * IOUCMD_LAT__COUNT);
+	__type(key, __u32);
+	__type(value, struct hist);
+} hists SEC(".maps");
+
+/* cmd_op values seen per handler, (1 << 32 | cmd_op) per slot, 0 = free */
+struct op_table {
+	__u64 ops[IOUCMD_MAX_HANDLERS * IOUCMD_MAX_OPS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op_table);
+} op_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOUCMD_INFLIGHT_MAX);
+	__type(key, __u64);
+	__type(value, struct ioucmd_inflight);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct frame);
+} frames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1024);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, IOUCMD_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+static __always_inline struct ioucmd_counters *counters_of(__u32 slot)
+{
+	return bpf_map_lookup_elem(&counters, &slot);
+}
+
+static __always_inline __u32 op_index(__u32 slot, __u32 cmd_op)
+{
+	__u32 zero = 0, i;
+	__u64 want = (1ULL << 32) | cmd_op;
+	struct op_table *t = bpf_map_lookup_elem(&op_table, &zero);
+
+	if (!t || slot >= IOUCMD_MAX_HANDLERS)
+		return IOUCMD_OP_OTHER;
+	for (i = 0; i < IOUCMD_OP_OTHER; i++) {
+		__u64 *e = &t->ops[slot * IOUCMD_MAX_OPS + i];
+		__u64 cur = *e;
+
+		if (cur == want)
+			return i;
+		if (cur == 0) {
+			cur = __sync_val_compare_and_swap(e, 0, want);
+			if (cur == 0 || cur == want)
+				return i;
+		}
+	}
+	return IOUCMD_OP_OTHER;
+}
+
+static __always_inline void hist_add(__u32 slot, __u32 op_idx, __u32 kind, __u64 ns)
+{
+	__u32 key = (slot * IOUCMD_MAX_OPS + op_idx) * IOUCMD_LAT__COUNT + kind;
+	struct hist *h = bpf_map_lookup_elem(&hists, &key);
+	__u32 b = ioucmd_hist_bucket(ns);
+
+	if (h && b < IOUCMD_HIST_BUCKETS)
+		h->b[b]++;
+}
+
+/* which traced handler serves this command's file, or -1 */
+static __always_inline int slot_of(struct io_uring_cmd *cmd)
+{
+	__u64 fn = (__u64)BPF_CORE_READ(cmd, file, f_op, uring_cmd);
+	int i;
+
+	for (i = 0; i < IOUCMD_MAX_HANDLERS; i++) {
+		if (i >= cfg.nr_handlers)
+			break;
+		if (cfg.handler_addr[i] == fn)
+			return i;
+	}
+	return -1;
+}
+
+static __always_inline void count_violations(__u32 slot, __u32 v)
+{
+	struct ioucmd_counters *c = counters_of(slot);
+	int r;
+
+	if (!c)
+		return;
+	for (r = 0; r < IOUCMD_RULE__COUNT; r++)
+		if (v & IOUCMD_V(r))
+			c->violations[r]++;
+}
+
+static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
+				 const struct ioucmd_inflight *rec, const struct ioucmd_call *call,
+				 __s32 res)
+{
+	struct ioucmd_event *e;
+	__s32 stack = bpf_get_stackid(ctx, &stacks, 0);
+
+	count_violations(rec->slot, v);
+	/* survives a panic: ftrace_dump_on_oops prints the trace buffer on the console */
+	bpf_printk("ioucmd: violation rules=%x cmd=%llx cmd_op=%x", v, (__u64)cmd, rec->cmd_op);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = IOUCMD_EV_VIOLATION;
+	e->rules = v;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cmd = (__u64)cmd;
+	e->user_data = ioucmd_user_data(cmd);
+	e->cmd_op = rec->cmd_op;
+	e->slot = rec->slot;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->issue_flags = rec->life.issue_flags;
+	e->done_count = rec->life.done_count;
+	e->state = rec->life.state;
+	e->res = res;
+	e->stack_id = stack;
+	e->first_stack_id = rec->first_done_stack;
+	if (call) {
+		e->flags_seen = call->flags;
+		e->flags_expected = ioucmd_expected_flags(call);
+		e->frame = call->frame;
+		e->res2 = call->res2;
+		e->owns_uring_lock = call->owns_uring_lock;
+		e->atomic = call->atomic;
+		e->ring_cqe32 = call->ring_cqe32;
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- the handler: fentry / fexit ---------------------------------------------------------- */
+
+static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, __u32 kflags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 flags = ioucmd_canon_flags(kflags);
+	struct ioucmd_counters *c;
+	struct ioucmd_inflight *old;
+	struct frame *f;
+	__u64 now;
+
+	if (cfg.filter_pid && (pid_tgid >> 32) != cfg.filter_pid)
+		return 0;
+	c = counters_of(slot);
+	if (c) {
+		c->issued++;
+		if (flags & IOUCMD_F_CANCEL)
+			c->cancel_calls++;
+	}
+	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f)
+		return 0;
+	now = bpf_ktime_get_ns();
+	f->cmd = (__u64)cmd;
+	f->entry_ns = now;
+	f->flags = flags;
+	if (flags & IOUCMD_F_CANCEL) {
+		/* the cancel call judges the queued life in the map */
+		f->kind = IOUCMD_FRAME_CANCEL;
+		old = bpf_map_lookup_elem(&inflight, &f->cmd);
+		if (old)
+			ioucmd_on_issue(&old->life, flags, now);
+		return 0;
+	}
+	f->kind = IOUCMD_FRAME_HANDLER;
+	f->rec.life.state = IOUCMD_S_FREE;
+	/* a blocking issue may be the reissue of an -EAGAIN: only then look in the map */
+	if (!(flags & IOUCMD_F_NONBLOCK)) {
+		old = bpf_map_lookup_elem(&inflight, &f->cmd);
+		if (old && old->life.state == IOUCMD_S_EAGAIN)
+			f->rec.life = old->life;
+	}
+	ioucmd_on_issue(&f->rec.life, flags, now);
+	f->rec.slot = slot;
+	f->rec.cmd_op = BPF_CORE_READ(cmd, cmd_op);
+	f->rec.first_done_stack = -1;
+	return 0;
+}
+
+static __always_inline void record_queued(void *ctx, struct frame *f, struct io_uring_cmd *cmd)
+{
+	__u64 key = (__u64)cmd;
+	struct ioucmd_inflight *old;
+	struct ioucmd_counters *c;
+	__u32 v;
+
+	f->rec.pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(f->rec.comm, sizeof(f->rec.comm));
+	f->rec.user_data = ioucmd_user_data(cmd);
+	if (f->rec.life.state == IOUCMD_S_DONE)
+		__sync_fetch_and_add(&done_pending, 1);
+	if (!bpf_map_update_elem(&inflight, &key, &f->rec, BPF_NOEXIST))
+		return;
+	old = bpf_map_lookup_elem(&inflight, &key);
+	/* only a done() since this issue began belongs to it; older ones are stale leftovers */
+	if (old && old->life.state == IOUCMD_S_DONE_EARLY &&
+	    old->life.done_ns >= f->rec.life.issue_ns) {
+		/* done() on another CPU beat this return */
+		__sync_fetch_and_add(&early_pending, -1);
+		v = ioucmd_merge_early(&f->rec.life, &old->life);
+		if (f->rec.life.state == IOUCMD_S_QUEUED) {
+			f->rec.life.state = IOUCMD_S_DONE;
+			__sync_fetch_and_add(&done_pending, 1);
+		}
+		if (v)
+			emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
+	} else if (old && old->life.state == IOUCMD_S_DONE) {
+		/* the previous life of a recycled io_kiocb, completed but not yet swept */
+		__sync_fetch_and_add(&done_pending, -1);
+	} else if (old && old->life.state == IOUCMD_S_DONE_EARLY) {
+		__sync_fetch_and_add(&early_pending, -1);
+		c = counters_of(f->rec.slot);
+		if (c)
+			c->untracked++;
+	}
+	if (bpf_map_update_elem(&inflight, &key, &f->rec, BPF_ANY)) {
+		c = counters_of(f->rec.slot);
+		if (c)
+			c->inflight_full++;
+	}
+}
+
+static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_cmd *cmd, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ioucmd_counters *c;
+	struct ioucmd_inflight *early;
+	struct frame *f;
+	__u64 now;
+	__u32 v = 0;
+
+	f = bpf_task_storage_get(&frames, task, 0, 0);
+	if (!f || f->cmd != (__u64)cmd)
+		return 0;
+	f->cmd = 0;
+	if (f->kind == IOUCMD_FRAME_CANCEL)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (early_pending && ret == -IOUCMD_EIOCBQUEUED) {
+		/* merged in record_queued() */
+	} else if (early_pending) {
+		__u64 key = (__u64)cmd;
+
+		early = bpf_map_lookup_elem(&inflight, &key);
+		if (early && early->life.state == IOUCMD_S_DONE_EARLY &&
+		    early->life.done_ns >= f->rec.life.issue_ns) {
+			v |= ioucmd_merge_early(&f->rec.life, &early->life);
+			bpf_map_delete_elem(&inflight, &key);
+			__sync_fetch_and_add(&early_pending, -1);
+		}
+	}
+	v |= ioucmd_on_return(&f->rec.life, ret, now);
+	c = counters_of(slot);
+	if (c) {
+		if (ret == -IOUCMD_EIOCBQUEUED)
+			c->queued++;
+		else if (ret == -IOUCMD_EAGAIN)
+			c->eagain++;
+		else
+			c->sync_returns++;
+	}
+	f->rec.op_idx = op_index(slot, f->rec.cmd_op);
+	if (ret == -IOUCMD_EIOCBQUEUED || ret == -IOUCMD_EAGAIN)
+		record_queued(ctx, f, cmd);
+	hist_add(slot, f->rec.op_idx, IOUCMD_LAT_HANDLER, now - f->entry_ns);
+	if (f->rec.life.done_count && f->rec.life.done_ns >= f->rec.life.issue_ns)
+		hist_add(slot, f->rec.op_idx, IOUCMD_LAT_ISSUE_DONE,
+			 f->rec.life.done_ns - f->rec.life.issue_ns);
+	if (v)
+		emit(ctx, v, cmd, &f->rec, 0, ret);
+	return 0;
+}
+
+/* one fentry/fexit pair per handler slot; the loader sets the targets and autoloads nr_handlers */
+#define IOUCMD_HANDLER_PROGS(N)								\
+SEC("?fentry")										\
+int BPF_PROG(handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags)	\
+{											\
+	return handler_entry(N, cmd, issue_flags);					\
+}											\
+SEC("?fexit")										\
+int BPF_PROG(handler_exit##N, struct io_uring_cmd *cmd, unsigned int issue_flags, int ret) \
+{											\
+	return handler_exit(ctx, N, cmd, ret);						\
+}
+
+IOUCMD_HANDLER_PROGS(0)
+IOUCMD_HANDLER_PROGS(1)
+IOUCMD_HANDLER_PROGS(2)
+IOUCMD_HANDLER_PROGS(3)
+IOUCMD_HANDLER_PROGS(4)
+IOUCMD_HANDLER_PROGS(5)
+IOUCMD_HANDLER_PROGS(6)
+IOUCMD_HANDLER_PROGS(7)
+
+/* ---- completion: io_uring_cmd_done / __io_uring_cmd_done (resolved by BTF at load) ---------- */
+
+static __always_inline void fill_call(void *ctx, struct ioucmd_call *call, struct io_uring_cmd *cmd,
+				      __s64 res, __u64 res2, __u32 flags_arg)
+{
+	struct io_ring_ctx *ring = ioucmd_ctx(cmd);
+
+	call->now_ns = bpf_ktime_get_ns();
+	call->res = (__s32)res;
+	call->res2 = res2;
+	call->flags = ioucmd_canon_flags(flags_arg);
+	call->kernel = cfg.kernel;
+	call->owns_uring_lock = ioucmd_owns_uring_lock(ring);
+	call->atomic = ioucmd_preempt_count() != 0;
+	call->ring_cqe32 = ioucmd_ring_cqe32(ring);
+}
+
+/* where is this call, relative to cmd? */
+static __always_inline struct frame *frame_of(struct ioucmd_call *call, __u64 cmd)
+{
+	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
+
+	call->frame = IOUCMD_FRAME_NONE;
+	if (!f)
+		return 0;
+	if (f->cmd == cmd) {
+		call->frame = f->kind;
+		call->frame_flags = f->flags;
+	} else if (f->tw_cmd == cmd) {
+		call->frame = IOUCMD_FRAME_TASK_WORK;
+		call->frame_flags = f->tw_flags;
+	}
+	return f;
+}
+
+SEC("?fentry")
+int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
+{
+	struct ioucmd_inflight *rec, early = {};
+	struct ioucmd_counters *c;
+	struct ioucmd_call call = {};
+	struct frame *f;
+	__u64 key = (__u64)cmd, flags_arg = 0;
+	int slot = slot_of(cmd);
+	__u32 v;
+
+	if (slot < 0)
+		return 0;
+	c = counters_of(slot);
+	if (c)
+		c->done++;
+	/* 6.1.0 .. 6.1.20 had no issue_flags argument */
+	if (bpf_get_func_arg_cnt(ctx) >= 4)
+		bpf_get_func_arg(ctx, 3, &flags_arg);
+	fill_call(ctx, &call, cmd, res, res2, (__u32)flags_arg);
+	f = frame_of(&call, key);
+	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
+		v = ioucmd_on_done(&f->rec.life, &call);
+		if (v)
+			emit(ctx, v, cmd, &f->rec, &call, call.res);
+		return 0;
+	}
+	rec = bpf_map_lookup_elem(&inflight, &key);
+	if (!rec) {
+		/* done() before the issue returned (another CPU), or an issue we never saw */
+		early.slot = slot;
+		early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
+		early.first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
+		v = ioucmd_on_done(&early.life, &call);
+		early.life.state = IOUCMD_S_DONE_EARLY;
+		if (!bpf_map_update_elem(&inflight, &key, &early, BPF_NOEXIST)) {
+			__sync_fetch_and_add(&early_pending, 1);
+			if (v)
+				emit(ctx, v, cmd, &early, &call, call.res);
+			return 0;
+		}
+		rec = bpf_map_lookup_elem(&inflight, &key);
+		if (!rec) {
+			if (c)
+				c->untracked++;
+			return 0;
+		}
+	}
+	v = ioucmd_on_done(&rec->life, &call);
+	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_DONE) {
+		__sync_fetch_and_add(&done_pending, 1);
+		hist_add(slot, rec->op_idx, IOUCMD_LAT_ISSUE_DONE, call.now_ns - rec->life.issue_ns);
+		/* keep the first completion's stack for a double completion report */
+		rec->first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
+	}
+	if (v)
+		emit(ctx, v, cmd, rec, &call, call.res);
+	return 0;
+}
+
+SEC("?fentry/io_uring_cmd_mark_cancelable")
+int BPF_PROG(on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	struct ioucmd_call call = {};
+	struct ioucmd_counters *c;
+	struct frame *f;
+	__u64 key = (__u64)cmd;
+	int slot = slot_of(cmd);
+	__u32 v;
+
+	if (slot < 0)
+		return 0;
+	c = counters_of(slot);
+	if (c)
+		c->mark_cancelable++;
+	fill_call(ctx, &call, cmd, 0, 0, issue_flags);
+	f = frame_of(&call, key);
+	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
+		v = ioucmd_on_mark_cancelable(&f->rec.life, &call);
+		if (v)
+			emit(ctx, v, cmd, &f->rec, &call, 0);
+		return 0;
+	}
+	{
+		struct ioucmd_inflight *rec = bpf_map_lookup_elem(&inflight, &key);
+
+		if (!rec)
+			return 0;
+		v = ioucmd_on_mark_cancelable(&rec->life, &call);
+		if (v)
+			emit(ctx, v, cmd, rec, &call, 0);
+	}
+	return 0;
+}
+
+/* ---- task work: the punt and the callback runner (6.1 .. 6.18; 6.19+ calls callbacks
+ * directly, and the lock-owner rule covers them) ------------------------------------------- */
+
+SEC("?fentry/__io_uring_cmd_do_in_task")
+int BPF_PROG(on_tw_queue, struct io_uring_cmd *cmd)
+{
+	int slot = slot_of(cmd);
+	struct ioucmd_counters *c;
+
+	if (slot < 0)
+		return 0;
+	c = counters_of(slot);
+	if (c)
+		c->tw_queued++;
+	return 0;
+}
+
+SEC("?fentry/io_uring_cmd_work")
+int BPF_PROG(on_tw_run, struct io_kiocb *req)
+{
+	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
+	struct frame *f;
+
+	if (slot_of(cmd) < 0)
+		return 0;
+	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f)
+		return 0;
+	f->tw_cmd = (__u64)cmd;
+	/*
+	 * 6.12 .. 6.18 io_uring_cmd_work() hands the callback IO_URING_F_COMPLETE_DEFER (plus
+	 * TASK_DEAD, which done() does not act on); 6.1.y hands it 0 or UNLOCKED, which its done()
+	 * ignores.
+	 */
+	f->tw_flags = IOUCMD_F_COMPLETE_DEFER;
+	return 0;
+}
+
+SEC("?fexit/io_uring_cmd_work")
+int BPF_PROG(on_tw_run_exit, struct io_kiocb *req)
+{
+	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
+
+	if (f && f->tw_cmd == (__u64)req)
+		f->tw_cmd = 0;
+	return 0;
+}
+
+/* ---- the CQE: io_uring_complete ----------------------------------------------------------- */
+
+SEC("?tp_btf/io_uring_complete")
+int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
+{
+	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
+	struct ioucmd_inflight *rec;
+	struct ioucmd_counters *c;
+	__u64 key = (__u64)req;
+	int slot;
+
+	if (!req)
+		return 0;
+	slot = slot_of(cmd);
+	if (slot < 0)
+		return 0;
+	c = counters_of(slot);
+	if (c)
+		c->cqes++;
+	/* nothing is waiting for its CQE: a synchronous completion, skip the map */
+	if (!done_pending)
+		return 0;
+	rec = bpf_map_lookup_elem(&inflight, &key);
+	if (rec && rec->life.state == IOUCMD_S_DONE) {
+		bpf_map_delete_elem(&inflight, &key);
+		__sync_fetch_and_add(&done_pending, -1);
+	}
+	return 0;
+}

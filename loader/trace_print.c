@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include "hist.h"
+#include "trace_print.h"
+
+void trace_print_features(FILE *out, struct tracer *t)
+{
+	const struct tracer_features *f = tracer_features(t);
+
+	fprintf(out, "ioucmd: backend fentry; completion function %s; task-work frames %s; "
+		"cancel marks %s; issue_flags rules %s\n", f->done_func,
+		f->has_cmd_work ? "yes" : "no (lock-owner rule only)",
+		f->has_mark_cancelable ? "yes" : "no (kernel has no cancelable commands)",
+		(f->kernel & IOUCMD_K_FLAGS_MATTER) ? "checked"
+						    : "not checkable (done() ignores issue_flags here)");
+}
+
+uint64_t trace_total_violations(struct tracer *t)
+{
+	struct ioucmd_counters c;
+	uint64_t total = 0;
+
+	for (int s = 0; s < tracer_nr_handlers(t); s++) {
+		if (tracer_counters(t, s, &c))
+			continue;
+		for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
+			total += c.violations[r];
+	}
+	return total;
+}
+
+static void print_latency(FILE *out, struct tracer *t, int slot)
+{
+	static const char *const kinds[IOUCMD_LAT__COUNT] = { "in handler", "issue to done()" };
+	uint64_t *b = calloc(IOUCMD_HIST_BUCKETS, sizeof(*b));
+	uint32_t cmd_op;
+
+	if (!b)
+		return;
+	for (int op = 0; op < IOUCMD_MAX_OPS; op++) {
+		if (!tracer_op(t, slot, op, &cmd_op))
+			continue;
+		for (int k = 0; k < IOUCMD_LAT__COUNT; k++) {
+			struct hist_summary s;
+
+			if (tracer_hist(t, slot, op, k, b))
+				continue;
+			hist_summarize(b, &s);
+			if (!s.count)
+				continue;
+			fprintf(out, "\n  cmd_op 0x%x, %s: %llu commands, p50 %.0f ns, p90 %.0f ns, "
+				"p99 %.0f ns, p99.9 %.0f ns, max < %.0f ns\n", cmd_op, kinds[k],
+				(unsigned long long)s.count, s.p50, s.p90, s.p99, s.p999, s.max);
+			hist_print(out, b, "nsecs");
+		}
+	}
+	free(b);
+}
+
+void trace_print_summary(FILE *out, struct tracer *t)
+{
+	struct ioucmd_counters c;
+
+	for (int s = 0; s < tracer_nr_handlers(t); s++) {
+		if (tracer_counters(t, s, &c))
+			continue;
+		fprintf(out, "\n%s: issued %llu, queued %llu, sync %llu, eagain %llu, cancel calls %llu, "
+			"done %llu, cqes %llu, untracked %llu, map full %llu\n", tracer_handler(t, s),
+			(unsigned long long)c.issued, (unsigned long long)c.queued,
+			(unsigned long long)c.sync_returns, (unsigned long long)c.eagain,
+			(unsigned long long)c.cancel_calls, (unsigned long long)c.done,
+			(unsigned long long)c.cqes, (unsigned long long)c.untracked,
+			(unsigned long long)c.inflight_full);
+		for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
+			if (c.violations[r])
+				fprintf(out, "  violations %s: %llu\n", ioucmd_rule_name(r),
+					(unsigned long long)c.violations[r]);
+		print_latency(out, t, s);
+	}
+	fflush(out);
+}

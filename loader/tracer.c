@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The tracer's life, in libbpf-tools shape: probe what the kernel has, open the skeleton, set
+ * rodata, choose programs, load, attach, poll, destroy.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"	/* before the skeleton: it names struct ioucmd_config */
+#include "ioucmd.skel.h"
+
+struct tracer {
+	struct ioucmd_bpf *skel;
+	struct ring_buffer *rb;
+	struct tracer_opts opts;
+	struct tracer_features feat;
+	int nr_cpus;
+	/* judged in user space by tracer_sweep(): stalls and unanswered cancels, per slot */
+	uint64_t swept[IOUCMD_MAX_HANDLERS][IOUCMD_RULE__COUNT];
+};
+
+static const char *const rule_names[IOUCMD_RULE__COUNT] = {
+	[IOUCMD_RULE_DOUBLE_COMPLETION] = "double_completion",
+	[IOUCMD_RULE_COMPLETION_AFTER_SYNC_RETURN] = "completion_after_sync_return",
+	[IOUCMD_RULE_COMPLETION_AFTER_EAGAIN] = "completion_after_eagain",
+	[IOUCMD_RULE_ISSUE_FLAGS_MISMATCH] = "issue_flags_mismatch",
+	[IOUCMD_RULE_RES2_DROPPED] = "res2_dropped",
+	[IOUCMD_RULE_STALLED_COMMAND] = "stalled_command",
+	[IOUCMD_RULE_CANCEL_NOT_COMPLETED] = "cancel_not_completed",
+};
+
+const char *ioucmd_rule_name(int rule)
+{
+	return rule >= 0 && rule < IOUCMD_RULE__COUNT ? rule_names[rule] : "unknown";
+}
+
+const char *ioucmd_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	static const char *const names[IOUCMD_F__COUNT] = {
+		"COMPLETE_DEFER", "UNLOCKED", "MULTISHOT", "IOWQ", "INLINE", "NONBLOCK",
+		"SQE128", "CQE32", "IOPOLL", "CANCEL", "COMPAT", "TASK_DEAD",
+	};
+	size_t used = 0;
+
+	if (flags == IOUCMD_EXPECT_NONE) {
+		snprintf(buf, len, "none (punt to task work)");
+		return buf;
+	}
+	buf[0] = '\0';
+	for (int i = 0; i < IOUCMD_F__COUNT; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+				 used ? "|" : "", names[i]);
+	}
+	if (!used)
+		snprintf(buf, len, "0");
+	return buf;
+}
+
+static bool btf_has_func(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+/* what this kernel's BTF says it has: decided by names, never by version numbers */
+static int probe_features(struct tracer_features *f, char *err, size_t errlen)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+
+	if (!vmlinux) {
+		snprintf(err, errlen, "cannot read kernel BTF (/sys/kernel/btf/vmlinux): "
+			 "the kernel needs CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOENT;
+	}
+	/* 6.18 made io_uring_cmd_done() an inline wrapper of __io_uring_cmd_done() */
+	if (btf_has_func(vmlinux, "__io_uring_cmd_done"))
+		snprintf(f->done_func, sizeof(f->done_func), "__io_uring_cmd_done");
+	else if (btf_has_func(vmlinux, "io_uring_cmd_done"))
+		snprintf(f->done_func, sizeof(f->done_func), "io_uring_cmd_done");
+	f->has_mark_cancelable = btf_has_func(vmlinux, "io_uring_cmd_mark_cancelable");
+	f->has_do_in_task = btf_has_func(vmlinux, "__io_uring_cmd_do_in_task");
+	/* 6.19 calls callbacks straight from the task-work list: no runner to frame */
+	f->has_cmd_work = btf_has_func(vmlinux, "io_uring_cmd_work") &&
+			  btf_has_member(vmlinux, "io_uring_cmd", "task_work_cb");
+	f->has_complete_tp = btf__find_by_name_kind(vmlinux, "btf_trace_io_uring_complete",
+						     BTF_KIND_TYPEDEF) > 0;
+	/* done() acts on issue_flags from the cancelable-command era (6.7+); 6.1 ignores them */
+	if (f->has_mark_cancelable)
+		f->kernel |= IOUCMD_K_FLAGS_MATTER;
+	if (btf_has_member(vmlinux, "mutex", "owner"))
+		f->kernel |= IOUCMD_K_LOCK_OWNER;
+	btf__free(vmlinux);
+	if (!f->done_func[0]) {
+		snprintf(err, errlen, "this kernel has neither io_uring_cmd_done nor "
+			 "__io_uring_cmd_done in its BTF: is CONFIG_IO_URING enabled?");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* the address a handler has in f_op->uring_cmd, from /proc/kallsyms */
+static int handler_address(const char *name, uint64_t *addr, char *err, size_t errlen)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], sym[256], type;
+	unsigned long long a;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(errno));
+		return -errno;
+	}
+	*addr = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name)) {
+			*addr = a;
+			break;
+		}
+	}
+	fclose(f);
+	if (!*addr) {
+		snprintf(err, errlen, "handler '%s' is not in /proc/kallsyms%s", name,
+			 geteuid() ? " (run as root: addresses are hidden from other users)"
+				   : ": is its module loaded? ('ioucmd list' shows the handlers)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	if (size < sizeof(struct ioucmd_event))
+		return 0;
+	if (t->opts.on_violation)
+		t->opts.on_violation(t->opts.arg, data);
+	return 0;
+}
+
+static struct bpf_program *handler_prog(struct ioucmd_bpf *s, int slot, bool exit)
+{
+	struct bpf_program *entry[IOUCMD_MAX_HANDLERS] = {
+		s->progs.handler_entry0, s->progs.handler_entry1, s->progs.handler_entry2,
+		s->progs.handler_entry3, s->progs.handler_entry4, s->progs.handler_entry5,
+		s->progs.handler_entry6, s->progs.handler_entry7,
+	};
+	struct bpf_program *ret[IOUCMD_MAX_HANDLERS] = {
+		s->progs.handler_exit0, s->progs.handler_exit1, s->progs.handler_exit2,
+		s->progs.handler_exit3, s->progs.handler_exit4, s->progs.handler_exit5,
+		s->progs.handler_exit6, s->progs.handler_exit7,
+	};
+
+	return exit ? ret[slot] : entry[slot];
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !getenv("IOUCMD_LIBBPF_LOG"))
+		return level == LIBBPF_WARN && getenv("IOUCMD_LIBBPF_LOG") ? vfprintf(stderr, fmt, ap) : 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t errlen)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	struct ioucmd_bpf *s;
+	int i, ret;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(libbpf_quiet);
+	t->opts = *opts;
+	t->nr_cpus = libbpf_num_possible_cpus();
+	if (opts->nr_handlers < 1 || opts->nr_handlers > IOUCMD_MAX_HANDLERS) {
+		snprintf(err, errlen, "trace 1 to %d handlers, not %d", IOUCMD_MAX_HANDLERS,
+			 opts->nr_handlers);
+		goto fail;
+	}
+	if (probe_features(&t->feat, err, errlen))
+		goto fail;
+	s = t->skel = ioucmd_bpf__open();
+	if (!s) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->rodata->cfg.nr_handlers = opts->nr_handlers;
+	s->rodata->cfg.filter_pid = opts->filter_pid;
+	s->rodata->cfg.kernel = t->feat.kernel;
+	for (i = 0; i < opts->nr_handlers; i++) {
+		uint64_t addr;
+
+		if (handler_address(opts->handlers[i], &addr, err, errlen))
+			goto fail;
+		s->rodata->cfg.handler_addr[i] = addr;
+		for (int x = 0; x < 2; x++) {
+			struct bpf_program *p = handler_prog(s, i, x);
+
+			bpf_program__set_autoload(p, true);
+			ret = bpf_program__set_attach_target(p, 0, opts->handlers[i]);
+			if (ret) {
+				snprintf(err, errlen, "no BTF for handler '%s': its module needs "
+					 "BTF (CONFIG_DEBUG_INFO_BTF_MODULES)", opts->handlers[i]);
+				goto fail;
+			}
+		}
+	}
+	bpf_program__set_autoload(s->progs.on_done, true);
+	bpf_program__set_attach_target(s->progs.on_done, 0, t->feat.done_func);
+	bpf_program__set_autoload(s->progs.on_mark_cancelable, t->feat.has_mark_cancelable);
+	bpf_program__set_autoload(s->progs.on_tw_queue, t->feat.has_do_in_task);
+	bpf_program__set_autoload(s->progs.on_tw_run, t->feat.has_cmd_work);
+	bpf_program__set_autoload(s->progs.on_tw_run_exit, t->feat.has_cmd_work);
+	bpf_program__set_autoload(s->progs.on_cqe, t->feat.has_complete_tp);
+
+	ret = ioucmd_bpf__load(s);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed (%s)%s", strerror(-ret),
+			 ret == -EPERM ? ": run as root, or with CAP_BPF and CAP_PERFMON"
+				       : "; IOUCMD_LIBBPF_LOG=1 shows the verifier's log");
+		goto fail;
+	}
+	ret = ioucmd_bpf__attach(s);
+	if (ret) {
+		snprintf(err, errlen, "attaching failed (%s): this kernel may lack fentry "
+			 "(CONFIG_FUNCTION_TRACER, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)",
+			 strerror(-ret));
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(s->maps.events), on_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return t;
+fail:
+	tracer_close(t);
+	return NULL;
+}
+
+const struct tracer_features *tracer_features(const struct tracer *t)
+{
+	return &t->feat;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->rb, timeout_ms);
+}
+
+int tracer_counters(struct tracer *t, int slot, struct ioucmd_counters *out)
+{
+	struct ioucmd_counters *per = calloc(t->nr_cpus, sizeof(*per));
+	uint32_t key = slot;
+	int ret;
+
+	if (!per)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	ret = bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.counters), &key, per);
+	if (!ret) {
+		for (int c = 0; c < t->nr_cpus; c++) {
+			uint64_t *dst = (uint64_t *)out, *src = (uint64_t *)&per[c];
+
+			for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+				dst[i] += src[i];
+		}
+	}
+	free(per);
+	for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
+		out->violations[r] += t->swept[slot][r];
+	return ret ? -errno : 0;
+}
+
+int tracer_stack(struct tracer *t, int32_t id, uint64_t *ips, int max)
+{
+	uint64_t buf[IOUCMD_STACK_DEPTH] = {0};
+	int n = 0;
+
+	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &id, buf))
+		return 0;
+	for (int i = 0; i < IOUCMD_STACK_DEPTH && n < max && buf[i]; i++)
+		ips[n++] = buf[i];
+	return n;
+}
+
+int tracer_hist(struct tracer *t, int slot, int op_idx, int kind, uint64_t *out)
+{
+	size_t one = IOUCMD_HIST_BUCKETS * sizeof(uint64_t);
+	uint64_t *per = calloc(t->nr_cpus, one);
+	uint32_t key = (slot * IOUCMD_MAX_OPS + op_idx) * IOUCMD_LAT__COUNT + kind;
+	int ret;
+
+	if (!per)
+		return -ENOMEM;
+	memset(out, 0, one);
+	ret = bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.hists), &key, per);
+	if (!ret)
+		for (int c = 0; c < t->nr_cpus; c++)
+			for (int b = 0; b < IOUCMD_HIST_BUCKETS; b++)
+				out[b] += per[c * IOUCMD_HIST_BUCKETS + b];
+	free(per);
+	return ret ? -errno : 0;
+}
+
+bool tracer_op(struct tracer *t, int slot, int op_idx, uint32_t *cmd_op)
+{
+	/* the op table is a plain array: read its one element */
+	uint64_t ops[IOUCMD_MAX_HANDLERS * IOUCMD_MAX_OPS];
+	uint32_t zero = 0;
+	uint64_t v;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.op_table), &zero, ops))
+		return false;
+	v = ops[slot * IOUCMD_MAX_OPS + op_idx];
+	if (!(v >> 32))
+		return false;
+	*cmd_op = (uint32_t)v;
+	return true;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* sweep pacing: completed lives whose CQE we never saw (CQE_SKIP, overflow) go after this */
+#define DONE_LINGER_NS 2000000000ull
+
+int tracer_sweep(struct tracer *t, bool final)
+{
+	int fd = bpf_map__fd(t->skel->maps.inflight);
+	uint64_t key, next, *prev = NULL, now = now_ns();
+	uint64_t timeout = t->opts.stall_timeout_ns;
+	struct ioucmd_inflight rec;
+	int found = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &rec))
+			continue;
+		if (rec.life.state == IOUCMD_S_DONE || rec.life.state == IOUCMD_S_DONE_EARLY) {
+			uint64_t at = rec.life.done_ns;
+
+			if (now - at < DONE_LINGER_NS && !final)
+				continue;
+			bpf_map_delete_elem(fd, &key);
+			if (rec.life.state == IOUCMD_S_DONE)
+				__atomic_fetch_sub(&t->skel->bss->done_pending, 1, __ATOMIC_RELAXED);
+			else
+				__atomic_fetch_sub(&t->skel->bss->early_pending, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		uint32_t v = ioucmd_check_age(&rec.life, now, final ? 0 : timeout);
+
+		/* at the end, a parked cancelable command is not a stall unless it had the time */
+		if (final && (v & IOUCMD_V(IOUCMD_RULE_STALLED_COMMAND)) &&
+		    now - rec.life.issue_ns < timeout)
+			v &= ~IOUCMD_V(IOUCMD_RULE_STALLED_COMMAND);
+		if (final && (v & IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED)) &&
+		    now - rec.life.cancel_ns < timeout)
+			v &= ~IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED);
+		if (!v)
+			continue;
+		bpf_map_update_elem(fd, &key, &rec, BPF_EXIST);
+		found++;
+		for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
+			if (v & IOUCMD_V(r) && rec.slot < IOUCMD_MAX_HANDLERS)
+				t->swept[rec.slot][r]++;
+		if (t->opts.on_violation) {
+			struct ioucmd_event e = {
+				.kind = IOUCMD_EV_VIOLATION, .rules = v, .ts_ns = now, .cmd = key,
+				.user_data = rec.user_data, .cmd_op = rec.cmd_op, .slot = rec.slot,
+				.pid = rec.pid, .issue_flags = rec.life.issue_flags,
+				.done_count = rec.life.done_count, .state = rec.life.state,
+				.res = rec.life.ret, .stack_id = -1, .first_stack_id = -1,
+			};
+
+			memcpy(e.comm, rec.comm, sizeof(e.comm));
+			t->opts.on_violation(t->opts.arg, &e);
+		}
+	}
+	return found;
+}
+
+const char *tracer_handler(const struct tracer *t, int slot)
+{
+	return slot >= 0 && slot < t->opts.nr_handlers ? t->opts.handlers[slot] : "?";
+}
+
+int tracer_nr_handlers(const struct tracer *t)
+{
+	return t->opts.nr_handlers;
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	ioucmd_bpf__destroy(t->skel);
+	free(t);
+}
