@@ -13,6 +13,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUILD)/bpf -I$(TOP)/bpf -I$(TOP)/loader
 LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz
 
+.SECONDARY:
 .PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help
 all: loader driver
 
@@ -45,26 +46,68 @@ $(BUILD)/bpf/vmlinux.h:
 	else btf=$$($(TOP)/vm/kernel $(KERNEL))/build/vmlinux; fi; \
 	$(BPFTOOL) btf dump file $$btf format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/ioucmd.bpf.o: bpf/ioucmd.bpf.c bpf/ioucmd.h bpf/cmd_state.h bpf/core_fixes.bpf.h $(BUILD)/bpf/vmlinux.h
+BPF_HDRS := $(wildcard bpf/*.h)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/bpf/vmlinux.h
 	@echo "  BPF     $<"
 	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	@$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
 
-$(BUILD)/bpf/ioucmd.skel.h: $(BUILD)/bpf/ioucmd.bpf.o
-	@$(BPFTOOL) gen skeleton $< name ioucmd_bpf > $@
+# skeleton names: ioucmd_bpf (fentry/kprobe backend), ioucmd_tp_bpf (tracepoint backend)
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
 
-bpf: $(BUILD)/bpf/ioucmd.skel.h
+SKELS := $(BUILD)/bpf/ioucmd.skel.h $(BUILD)/bpf/ioucmd_tp.skel.h
+bpf: $(SKELS)
 
 # ---- loader: the ioucmd command ---------------------------------------------------------
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
-$(BUILD)/loader/%.o: loader/%.c $(wildcard loader/*.h) bpf/ioucmd.h bpf/cmd_state.h include/ioucmd/ioucmd_ref.h $(BUILD)/bpf/ioucmd.skel.h
+$(BUILD)/loader/%.o: loader/%.c $(wildcard loader/*.h) bpf/ioucmd.h bpf/cmd_state.h include/ioucmd/ioucmd_ref.h $(SKELS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/ioucmd: $(LOADER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 loader: $(BUILD)/ioucmd
+
+# ---- tests ----------------------------------------------------------------------------------
+# Host tests run here (ASan/UBSan); guest tests boot each kernel of TEST_KERNELS in vm/run.
+# Every suite speaks KTAP; tests/summary.sh prints the closing "N passed, N failed" line.
+SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -I$(TOP)/include -I$(TOP)/bpf -I$(TOP)/loader
+RESULTS := $(BUILD)/test-results.txt
+
+$(BUILD)/tests/host/test_cmd_state: tests/host/test_cmd_state.c tests/host/ktap.h bpf/cmd_state.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(SAN_CFLAGS) -o $@ $<
+
+HOST_TESTS := $(BUILD)/tests/host/test_cmd_state
+
+test-host: deps $(HOST_TESTS)
+	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
+
+# one guest boot per kernel runs every guest suite (tests/guest/all.sh)
+test-guest: deps loader driver-all
+	@for k in $(TEST_KERNELS); do \
+		IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh guest-$$k \
+			vm/run --kernel $$k --timeout 600 -- sh /tests/guest/all.sh; \
+	done
+
+test:
+	@mkdir -p $(BUILD); rm -f $(RESULTS)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-host test-guest || echo "make-targets 0 1 0" >> $(RESULTS); \
+	echo "# make test took $$(( $$(date +%s) - start )) s"
+	@tests/summary.sh $(RESULTS)
+
+# ---- the main job ---------------------------------------------------------------------------
+DEMO_OUT := $(BUILD)/demo
+demo: deps loader driver
+	@rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT)
+	@vm/run --kernel $(KERNEL) --timeout 600 --out $(DEMO_OUT) -- sh /tests/guest/demo.sh
+	@echo "demo: reports in $(DEMO_OUT)/"; ls -1 $(DEMO_OUT) | sed 's/^/  /'

@@ -214,13 +214,13 @@ static inline __u32 ioucmd_report(struct ioucmd_life *l, __u32 v)
 	return v;
 }
 
-/* The handler returned ret. Returns new violations. */
-static inline __u32 ioucmd_on_return(struct ioucmd_life *l, __s32 ret, __u64 now)
+/* The handler, called with flags, returned ret. Returns new violations. */
+static inline __u32 ioucmd_on_return(struct ioucmd_life *l, __u32 flags, __s32 ret, __u64 now)
 {
 	__u32 v = 0;
 	int done_here = l->marks & IOUCMD_M_DONE_IN_ISSUE;
 
-	if (l->issue_flags & IOUCMD_F_CANCEL)
+	if (flags & IOUCMD_F_CANCEL)
 		return 0;	/* the core ignores what a cancel call returns */
 	l->ret = ret;
 	if (ret == -IOUCMD_EIOCBQUEUED) {

@@ -13,21 +13,15 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "core_fixes.bpf.h"
-#include "ioucmd.h"
+#include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-const volatile struct ioucmd_config cfg = {};
 
 /* commands inside a done()-but-not-posted or done-before-return window: lets hot paths skip
  * the in-flight map while there are none
  */
 __u64 done_pending;
 __u64 early_pending;
-
-struct hist {
-	__u64 b[IOUCMD_HIST_BUCKETS];
-};
 
 struct frame {
 	__u64 cmd;		/* command whose handler this task is in */
@@ -39,32 +33,6 @@ struct frame {
 	__u32 pad;
 	struct ioucmd_inflight rec;	/* the life of frame.cmd */
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, IOUCMD_MAX_HANDLERS);
-	__type(key, __u32);
-	__type(value, struct ioucmd_counters);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, IOUCMD_MAX_HANDLERS * IOUCMD_MAX_OPS * IOUCMD_LAT__COUNT);
-	__type(key, __u32);
-	__type(value, struct hist);
-} hists SEC(".maps");
-
-/* cmd_op values seen per handler, (1 << 32 | cmd_op) per slot, 0 = free */
-struct op_table {
-	__u64 ops[IOUCMD_MAX_HANDLERS * IOUCMD_MAX_OPS];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct op_table);
-} op_table SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -81,68 +49,16 @@ struct {
 } frames SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, 1024);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, IOUCMD_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-static __always_inline struct ioucmd_counters *counters_of(__u32 slot)
-{
-	return bpf_map_lookup_elem(&counters, &slot);
-}
-
-static __always_inline __u32 op_index(__u32 slot, __u32 cmd_op)
-{
-	__u32 zero = 0, i;
-	__u64 want = (1ULL << 32) | cmd_op;
-	struct op_table *t = bpf_map_lookup_elem(&op_table, &zero);
-
-	if (!t || slot >= IOUCMD_MAX_HANDLERS)
-		return IOUCMD_OP_OTHER;
-	for (i = 0; i < IOUCMD_OP_OTHER; i++) {
-		__u64 *e = &t->ops[slot * IOUCMD_MAX_OPS + i];
-		__u64 cur = *e;
-
-		if (cur == want)
-			return i;
-		if (cur == 0) {
-			cur = __sync_val_compare_and_swap(e, 0, want);
-			if (cur == 0 || cur == want)
-				return i;
-		}
-	}
-	return IOUCMD_OP_OTHER;
-}
-
-static __always_inline void hist_add(__u32 slot, __u32 op_idx, __u32 kind, __u64 ns)
-{
-	__u32 key = (slot * IOUCMD_MAX_OPS + op_idx) * IOUCMD_LAT__COUNT + kind;
-	struct hist *h = bpf_map_lookup_elem(&hists, &key);
-	__u32 b = ioucmd_hist_bucket(ns);
-
-	if (h && b < IOUCMD_HIST_BUCKETS)
-		h->b[b]++;
-}
-
 /* which traced handler serves this command's file, or -1 */
 static __always_inline int slot_of(struct io_uring_cmd *cmd)
 {
-	__u64 fn = (__u64)BPF_CORE_READ(cmd, file, f_op, uring_cmd);
-	int i;
-
-	for (i = 0; i < IOUCMD_MAX_HANDLERS; i++) {
-		if (i >= cfg.nr_handlers)
-			break;
-		if (cfg.handler_addr[i] == fn)
-			return i;
-	}
-	return -1;
+	return slot_of_file(BPF_CORE_READ(cmd, file));
 }
 
 static __always_inline void count_violations(__u32 slot, __u32 v)
@@ -165,22 +81,11 @@ static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
 	__s32 stack = bpf_get_stackid(ctx, &stacks, 0);
 
 	count_violations(rec->slot, v);
-	/* survives a panic: ftrace_dump_on_oops prints the trace buffer on the console */
-	bpf_printk("ioucmd: violation rules=%x cmd=%llx cmd_op=%x", v, (__u64)cmd, rec->cmd_op);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = IOUCMD_EV_VIOLATION;
-	e->rules = v;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->cmd = (__u64)cmd;
+	event_fill(e, v, (__u64)cmd, rec->cmd_op, rec->slot);
 	e->user_data = ioucmd_user_data(cmd);
-	e->cmd_op = rec->cmd_op;
-	e->slot = rec->slot;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->issue_flags = rec->life.issue_flags;
 	e->done_count = rec->life.done_count;
 	e->state = rec->life.state;
@@ -321,7 +226,7 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 			__sync_fetch_and_add(&early_pending, -1);
 		}
 	}
-	v |= ioucmd_on_return(&f->rec.life, ret, now);
+	v |= ioucmd_on_return(&f->rec.life, f->flags, ret, now);
 	c = counters_of(slot);
 	if (c) {
 		if (ret == -IOUCMD_EIOCBQUEUED)

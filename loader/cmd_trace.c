@@ -39,6 +39,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
+		"                    [--backend auto|fentry|tracepoint]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces the ->uring_cmd handlers chosen (all attachable ones of MODULE with -d),\n"
 		"prints violations as they happen, and counts and latency histograms every -i\n"
@@ -64,7 +65,7 @@ int cmd_trace(int argc, char **argv)
 		{ "handler", required_argument, 0, 'H' }, { "module", required_argument, 0, 'd' },
 		{ "pid", required_argument, 0, 'p' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'D' }, { "stall-timeout", required_argument, 0, 'S' },
-		{ "raw", no_argument, 0, 'r' }, { "fail-on-violation", no_argument, 0, 'F' },
+		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' }, { "fail-on-violation", no_argument, 0, 'F' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	static struct handler_info found[256];
@@ -103,6 +104,19 @@ int cmd_trace(int argc, char **argv)
 		case 'D': if (parse_seconds(optarg, "--duration", &duration)) return EXIT_USAGE; break;
 		case 'S': if (parse_seconds(optarg, "--stall-timeout", &stall)) return EXIT_USAGE; break;
 		case 'r': st.raw = 1; break;
+		case 'B':
+			if (!strcmp(optarg, "auto"))
+				opts.backend = TRACER_AUTO;
+			else if (!strcmp(optarg, "fentry"))
+				opts.backend = TRACER_FENTRY;
+			else if (!strcmp(optarg, "tracepoint"))
+				opts.backend = TRACER_TRACEPOINT;
+			else {
+				fprintf(stderr, "ioucmd trace: --backend is auto, fentry or tracepoint, "
+					"not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'F': fail_on_violation = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;

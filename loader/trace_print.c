@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdlib.h>
 #include "hist.h"
+#include "report.h"
 #include "trace_print.h"
 
 void trace_print_features(FILE *out, struct tracer *t)
 {
 	const struct tracer_features *f = tracer_features(t);
 
-	fprintf(out, "ioucmd: backend fentry; completion function %s; task-work frames %s; "
-		"cancel marks %s; issue_flags rules %s\n", f->done_func,
-		f->has_cmd_work ? "yes" : "no (lock-owner rule only)",
-		f->has_mark_cancelable ? "yes" : "no (kernel has no cancelable commands)",
-		(f->kernel & IOUCMD_K_FLAGS_MATTER) ? "checked"
-						    : "not checkable (done() ignores issue_flags here)");
+	fprintf(out, "ioucmd: backend %s", tracer_backend_name(tracer_backend(t)));
+	if (tracer_fallback_why(t)[0])
+		fprintf(out, " (fentry unavailable: %s)", tracer_fallback_why(t));
+	if (tracer_backend(t) == TRACER_FENTRY)
+		fprintf(out, "; completion function %s; task-work frames %s", f->done_func,
+			f->has_cmd_work ? "yes" : "no (lock-owner rule only)");
+	fprintf(out, "\n");
+	for (int r = 0; r < IOUCMD_RULE__COUNT; r++) {
+		const char *why = report_rule_unchecked(t, r);
+
+		if (why)
+			fprintf(out, "ioucmd: rule %s not checkable: %s\n", ioucmd_rule_name(r), why);
+	}
 }
 
 uint64_t trace_total_violations(struct tracer *t)
@@ -31,7 +39,6 @@ uint64_t trace_total_violations(struct tracer *t)
 
 static void print_latency(FILE *out, struct tracer *t, int slot)
 {
-	static const char *const kinds[IOUCMD_LAT__COUNT] = { "in handler", "issue to done()" };
 	uint64_t *b = calloc(IOUCMD_HIST_BUCKETS, sizeof(*b));
 	uint32_t cmd_op;
 
@@ -49,7 +56,7 @@ static void print_latency(FILE *out, struct tracer *t, int slot)
 			if (!s.count)
 				continue;
 			fprintf(out, "\n  cmd_op 0x%x, %s: %llu commands, p50 %.0f ns, p90 %.0f ns, "
-				"p99 %.0f ns, p99.9 %.0f ns, max < %.0f ns\n", cmd_op, kinds[k],
+				"p99 %.0f ns, p99.9 %.0f ns, max < %.0f ns\n", cmd_op, tracer_lat_name(t, k),
 				(unsigned long long)s.count, s.p50, s.p90, s.p99, s.p999, s.max);
 			hist_print(out, b, "nsecs");
 		}

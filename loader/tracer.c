@@ -14,9 +14,14 @@
 #include <bpf/libbpf.h>
 #include "tracer.h"	/* before the skeleton: it names struct ioucmd_config */
 #include "ioucmd.skel.h"
+#include "ioucmd_tp.skel.h"
 
 struct tracer {
-	struct ioucmd_bpf *skel;
+	struct ioucmd_bpf *skel;	/* fentry backend */
+	struct ioucmd_tp_bpf *tp;	/* tracepoint backend */
+	enum tracer_backend backend;
+	char fallback_why[512];		/* why auto did not get fentry */
+	int counters_fd, hists_fd, op_table_fd, stacks_fd, inflight_fd, events_fd;
 	struct ring_buffer *rb;
 	struct tracer_opts opts;
 	struct tracer_features feat;
@@ -107,6 +112,8 @@ static int probe_features(struct tracer_features *f, char *err, size_t errlen)
 			  btf_has_member(vmlinux, "io_uring_cmd", "task_work_cb");
 	f->has_complete_tp = btf__find_by_name_kind(vmlinux, "btf_trace_io_uring_complete",
 						     BTF_KIND_TYPEDEF) > 0;
+	f->has_submit_req_tp = btf__find_by_name_kind(vmlinux, "btf_trace_io_uring_submit_req",
+						       BTF_KIND_TYPEDEF) > 0;
 	/* done() acts on issue_flags from the cancelable-command era (6.7+); 6.1 ignores them */
 	if (f->has_mark_cancelable)
 		f->kernel |= IOUCMD_K_FLAGS_MATTER;
@@ -183,40 +190,21 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t errlen)
+static int load_fentry(struct tracer *t, const uint64_t *addrs, char *err, size_t errlen)
 {
-	struct tracer *t = calloc(1, sizeof(*t));
-	struct ioucmd_bpf *s;
+	const struct tracer_opts *opts = &t->opts;
+	struct ioucmd_bpf *s = t->skel = ioucmd_bpf__open();
 	int i, ret;
 
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	libbpf_set_print(libbpf_quiet);
-	t->opts = *opts;
-	t->nr_cpus = libbpf_num_possible_cpus();
-	if (opts->nr_handlers < 1 || opts->nr_handlers > IOUCMD_MAX_HANDLERS) {
-		snprintf(err, errlen, "trace 1 to %d handlers, not %d", IOUCMD_MAX_HANDLERS,
-			 opts->nr_handlers);
-		goto fail;
-	}
-	if (probe_features(&t->feat, err, errlen))
-		goto fail;
-	s = t->skel = ioucmd_bpf__open();
 	if (!s) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		goto fail;
+		return -errno;
 	}
 	s->rodata->cfg.nr_handlers = opts->nr_handlers;
 	s->rodata->cfg.filter_pid = opts->filter_pid;
 	s->rodata->cfg.kernel = t->feat.kernel;
 	for (i = 0; i < opts->nr_handlers; i++) {
-		uint64_t addr;
-
-		if (handler_address(opts->handlers[i], &addr, err, errlen))
-			goto fail;
-		s->rodata->cfg.handler_addr[i] = addr;
+		s->rodata->cfg.handler_addr[i] = addrs[i];
 		for (int x = 0; x < 2; x++) {
 			struct bpf_program *p = handler_prog(s, i, x);
 
@@ -225,7 +213,7 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 			if (ret) {
 				snprintf(err, errlen, "no BTF for handler '%s': its module needs "
 					 "BTF (CONFIG_DEBUG_INFO_BTF_MODULES)", opts->handlers[i]);
-				goto fail;
+				return ret;
 			}
 		}
 	}
@@ -239,19 +227,123 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 
 	ret = ioucmd_bpf__load(s);
 	if (ret) {
-		snprintf(err, errlen, "loading the BPF programs failed (%s)%s", strerror(-ret),
-			 ret == -EPERM ? ": run as root, or with CAP_BPF and CAP_PERFMON"
+		snprintf(err, errlen, "loading the fentry programs failed (%s)%s", strerror(-ret),
+			 ret == -EPERM ? ": run as root (CAP_BPF and CAP_PERFMON), or the kernel "
+					 "forbids fentry (try --backend tracepoint)"
 				       : "; IOUCMD_LIBBPF_LOG=1 shows the verifier's log");
-		goto fail;
+		return ret;
 	}
 	ret = ioucmd_bpf__attach(s);
 	if (ret) {
-		snprintf(err, errlen, "attaching failed (%s): this kernel may lack fentry "
-			 "(CONFIG_FUNCTION_TRACER, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)",
+		snprintf(err, errlen, "attaching fentry failed (%s): this kernel may lack "
+			 "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (try --backend tracepoint)",
 			 strerror(-ret));
+		return ret;
+	}
+	t->counters_fd = bpf_map__fd(s->maps.counters);
+	t->hists_fd = bpf_map__fd(s->maps.hists);
+	t->op_table_fd = bpf_map__fd(s->maps.op_table);
+	t->stacks_fd = bpf_map__fd(s->maps.stacks);
+	t->inflight_fd = bpf_map__fd(s->maps.inflight);
+	t->events_fd = bpf_map__fd(s->maps.events);
+	return 0;
+}
+
+static int load_tracepoint(struct tracer *t, const uint64_t *addrs, char *err, size_t errlen)
+{
+	struct ioucmd_tp_bpf *s = t->tp = ioucmd_tp_bpf__open();
+	int ret;
+
+	if (!s) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	s->rodata->cfg.nr_handlers = t->opts.nr_handlers;
+	s->rodata->cfg.filter_pid = t->opts.filter_pid;
+	for (int i = 0; i < t->opts.nr_handlers; i++)
+		s->rodata->cfg.handler_addr[i] = addrs[i];
+	/* 6.1 calls the submit event io_uring_submit_sqe; 6.12 renamed it io_uring_submit_req */
+	bpf_program__set_autoload(s->progs.tp_submit_req, t->feat.has_submit_req_tp);
+	bpf_program__set_autoload(s->progs.tp_submit_sqe, !t->feat.has_submit_req_tp);
+	bpf_program__set_autoload(s->progs.tp_complete, true);
+	ret = ioucmd_tp_bpf__load(s);
+	if (!ret)
+		ret = ioucmd_tp_bpf__attach(s);
+	if (ret) {
+		snprintf(err, errlen, "the tracepoint backend failed too (%s)%s", strerror(-ret),
+			 ret == -EPERM ? ": run as root (CAP_BPF and CAP_PERFMON)"
+				       : "; IOUCMD_LIBBPF_LOG=1 shows libbpf's log");
+		return ret;
+	}
+	t->counters_fd = bpf_map__fd(s->maps.counters);
+	t->hists_fd = bpf_map__fd(s->maps.hists);
+	t->op_table_fd = bpf_map__fd(s->maps.op_table);
+	t->events_fd = bpf_map__fd(s->maps.events);
+	return 0;
+}
+
+static void unload(struct tracer *t)
+{
+	ioucmd_bpf__destroy(t->skel);
+	ioucmd_tp_bpf__destroy(t->tp);
+	t->skel = NULL;
+	t->tp = NULL;
+	t->counters_fd = t->hists_fd = t->op_table_fd = t->stacks_fd = t->inflight_fd = -1;
+	t->events_fd = -1;
+}
+
+const char *tracer_backend_name(enum tracer_backend b)
+{
+	switch (b) {
+	case TRACER_FENTRY: return "fentry";
+	case TRACER_TRACEPOINT: return "tracepoint";
+	default: return "auto";
+	}
+}
+
+struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t errlen)
+{
+	struct tracer *t = calloc(1, sizeof(*t));
+	uint64_t addrs[IOUCMD_MAX_HANDLERS];
+	char why[512] = "";
+	int i, ret;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(libbpf_quiet);
+	t->opts = *opts;
+	t->nr_cpus = libbpf_num_possible_cpus();
+	unload(t);
+	if (opts->nr_handlers < 1 || opts->nr_handlers > IOUCMD_MAX_HANDLERS) {
+		snprintf(err, errlen, "trace 1 to %d handlers, not %d", IOUCMD_MAX_HANDLERS,
+			 opts->nr_handlers);
 		goto fail;
 	}
-	t->rb = ring_buffer__new(bpf_map__fd(s->maps.events), on_event, t, NULL);
+	if (probe_features(&t->feat, err, errlen))
+		goto fail;
+	for (i = 0; i < opts->nr_handlers; i++)
+		if (handler_address(opts->handlers[i], &addrs[i], err, errlen))
+			goto fail;
+	if (opts->backend != TRACER_TRACEPOINT) {
+		ret = load_fentry(t, addrs, why, sizeof(why));
+		if (!ret) {
+			t->backend = TRACER_FENTRY;
+		} else if (opts->backend == TRACER_FENTRY) {
+			snprintf(err, errlen, "%s", why);
+			goto fail;
+		} else {
+			unload(t);
+			snprintf(t->fallback_why, sizeof(t->fallback_why), "%s", why);
+		}
+	}
+	if (!t->backend) {
+		if (load_tracepoint(t, addrs, err, errlen))
+			goto fail;
+		t->backend = TRACER_TRACEPOINT;
+	}
+	t->rb = ring_buffer__new(t->events_fd, on_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
 		goto fail;
@@ -260,6 +352,23 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 fail:
 	tracer_close(t);
 	return NULL;
+}
+
+const char *tracer_lat_name(const struct tracer *t, int kind)
+{
+	if (kind == IOUCMD_LAT_HANDLER)
+		return "handler";
+	return t->backend == TRACER_TRACEPOINT ? "submit_to_cqe" : "issue_to_done";
+}
+
+enum tracer_backend tracer_backend(const struct tracer *t)
+{
+	return t->backend;
+}
+
+const char *tracer_fallback_why(const struct tracer *t)
+{
+	return t->fallback_why;
 }
 
 const struct tracer_features *tracer_features(const struct tracer *t)
@@ -281,7 +390,7 @@ int tracer_counters(struct tracer *t, int slot, struct ioucmd_counters *out)
 	if (!per)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	ret = bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.counters), &key, per);
+	ret = bpf_map_lookup_elem(t->counters_fd, &key, per);
 	if (!ret) {
 		for (int c = 0; c < t->nr_cpus; c++) {
 			uint64_t *dst = (uint64_t *)out, *src = (uint64_t *)&per[c];
@@ -301,7 +410,7 @@ int tracer_stack(struct tracer *t, int32_t id, uint64_t *ips, int max)
 	uint64_t buf[IOUCMD_STACK_DEPTH] = {0};
 	int n = 0;
 
-	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &id, buf))
+	if (id < 0 || t->stacks_fd < 0 || bpf_map_lookup_elem(t->stacks_fd, &id, buf))
 		return 0;
 	for (int i = 0; i < IOUCMD_STACK_DEPTH && n < max && buf[i]; i++)
 		ips[n++] = buf[i];
@@ -318,7 +427,7 @@ int tracer_hist(struct tracer *t, int slot, int op_idx, int kind, uint64_t *out)
 	if (!per)
 		return -ENOMEM;
 	memset(out, 0, one);
-	ret = bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.hists), &key, per);
+	ret = bpf_map_lookup_elem(t->hists_fd, &key, per);
 	if (!ret)
 		for (int c = 0; c < t->nr_cpus; c++)
 			for (int b = 0; b < IOUCMD_HIST_BUCKETS; b++)
@@ -334,7 +443,7 @@ bool tracer_op(struct tracer *t, int slot, int op_idx, uint32_t *cmd_op)
 	uint32_t zero = 0;
 	uint64_t v;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.op_table), &zero, ops))
+	if (bpf_map_lookup_elem(t->op_table_fd, &zero, ops))
 		return false;
 	v = ops[slot * IOUCMD_MAX_OPS + op_idx];
 	if (!(v >> 32))
@@ -356,12 +465,14 @@ static uint64_t now_ns(void)
 
 int tracer_sweep(struct tracer *t, bool final)
 {
-	int fd = bpf_map__fd(t->skel->maps.inflight);
+	int fd = t->inflight_fd;
 	uint64_t key, next, *prev = NULL, now = now_ns();
 	uint64_t timeout = t->opts.stall_timeout_ns;
 	struct ioucmd_inflight rec;
 	int found = 0;
 
+	if (fd < 0)	/* the tracepoint backend judges no stalls */
+		return 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -426,6 +537,6 @@ void tracer_close(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
-	ioucmd_bpf__destroy(t->skel);
+	unload(t);
 	free(t);
 }

@@ -10,11 +10,18 @@
 
 struct tracer;
 
+enum tracer_backend {
+	TRACER_AUTO,		/* fentry if the kernel allows it, else tracepoints */
+	TRACER_FENTRY,		/* every rule: fentry/fexit on handlers and completion */
+	TRACER_TRACEPOINT,	/* io_uring tracepoints only: CQE-level checks and latency */
+};
+
 struct tracer_opts {
 	const char *handlers[IOUCMD_MAX_HANDLERS];	/* function names, e.g. ioucmd_ref_uring_cmd */
 	int nr_handlers;
 	uint32_t filter_pid;
 	uint64_t stall_timeout_ns;
+	enum tracer_backend backend;
 	bool raw_pointers;	/* print command pointers unhashed */
 	bool quiet;		/* no line per violation on stderr */
 	/* called for each violation as it arrives; may be NULL */
@@ -29,12 +36,19 @@ struct tracer_features {
 	bool has_do_in_task;
 	bool has_cmd_work;	/* a task-work runner we can frame (6.1 .. 6.18) */
 	bool has_complete_tp;
+	bool has_submit_req_tp;	/* 6.12+; 6.1 has io_uring_submit_sqe */
 	uint32_t kernel;	/* IOUCMD_K_* */
 };
 
 /* Loads and attaches. On failure returns NULL with a sentence in err that says what to do. */
 struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t errlen);
 const struct tracer_features *tracer_features(const struct tracer *t);
+enum tracer_backend tracer_backend(const struct tracer *t);
+/* what a latency histogram kind measures with this backend: handler, issue_to_done, ... */
+const char *tracer_lat_name(const struct tracer *t, int kind);
+const char *tracer_backend_name(enum tracer_backend b);
+/* with TRACER_AUTO: why fentry was not used ("" if it was) */
+const char *tracer_fallback_why(const struct tracer *t);
 /* Polls the event ring for up to timeout_ms; returns events handled or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Sums the per-CPU counters of one handler slot. */

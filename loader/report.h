@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The JSON report (schema in reports/SCHEMA.md): everything a run produced, built with json-c.
+ * Terminal text, KTAP and HTML are renderings of it.
+ */
+#ifndef IOUCMD_REPORT_H
+#define IOUCMD_REPORT_H
+
+#include <json-c/json.h>
+#include "tracer.h"
+
+#define REPORT_SCHEMA "ioucmd-report/1"
+
+/* the top-level object: schema, kernel, backend, rules checked and not checkable */
+struct json_object *report_new(struct tracer *t);
+/* the tracer's view of one handler: counters, violations by rule, latency per cmd_op */
+struct json_object *report_handler(struct tracer *t, int slot);
+/* one violation event, with decoded flags and symbolized stacks */
+struct json_object *report_violation(struct tracer *t, const struct ioucmd_event *e, int raw);
+/* flat "totals" map over all handlers: the fields `expect` lines name */
+struct json_object *report_totals(struct tracer *t);
+/* the rules this kernel and backend let the tracer judge, and why the others are not */
+struct json_object *report_rules(struct tracer *t, int checkable);
+/* why rule r cannot be judged here, or NULL if it can */
+const char *report_rule_unchecked(struct tracer *t, int r);
+
+/* a number from a flat totals object; false if the field is not there */
+int report_lookup(void *totals, const char *field, double *out);
+
+#endif /* IOUCMD_REPORT_H */

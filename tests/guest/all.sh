@@ -1,0 +1,21 @@
+#!/bin/sh
+# Runs in the guest (vm/run): every guest suite that can share one boot. KTAP on stdout.
+# The reference driver's module is at /lib/modules/ioucmd/ioucmd_ref.ko, ioucmd on PATH.
+status=0
+if ! insmod /lib/modules/ioucmd/ioucmd_ref.ko; then
+	echo "not ok 1 - insmod ioucmd_ref ($(uname -r)): was it built for this kernel?"
+	exit 1
+fi
+ioucmd run /scenarios/*.ini || status=1
+if [ -x /tests/bin/ref_selftest ]; then
+	/tests/bin/ref_selftest || status=1
+fi
+# nothing above may have left a kernel splat behind
+if dmesg | grep -E 'Oops|WARNING:|BUG:|lockdep|Call Trace' >/dev/null; then
+	echo "not ok 1 - the kernel log has a splat ($(uname -r)):"
+	dmesg | grep -E -A20 'Oops|WARNING:|BUG:|lockdep' | head -60 | sed 's/^/# /'
+	status=1
+else
+	echo "ok 1 - kernel log clean ($(uname -r))"
+fi
+exit $status

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Drives bpf/cmd_state.h with synthetic event sequences: every legal path must stay clean and
+ * every rule must be caught. The same header runs inside the BPF program.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cmd_state.h"
+#include "ktap.h"
+
+#define MS		1000000ull
+#define S		(1000 * MS)
+#define K612		(IOUCMD_K_FLAGS_MATTER | IOUCMD_K_LOCK_OWNER)
+#define K61		IOUCMD_K_LOCK_OWNER
+#define INLINE_FLAGS	(IOUCMD_F_NONBLOCK | IOUCMD_F_COMPLETE_DEFER)
+#define IOWQ_FLAGS	(IOUCMD_F_UNLOCKED | IOUCMD_F_IOWQ)
+#define CANCEL_FLAGS	(IOUCMD_F_CANCEL | IOUCMD_F_COMPLETE_DEFER)
+#define EQ		(-IOUCMD_EIOCBQUEUED)
+#define EAGAIN_RET	(-IOUCMD_EAGAIN)
+#define V(r)		IOUCMD_V(IOUCMD_RULE_##r)
+
+/* done() or mark_cancelable() call contexts, as the BPF probes classify them */
+static struct ioucmd_call in_handler(__u32 handler_flags, __u32 passed)
+{
+	return (struct ioucmd_call){ .now_ns = 2, .flags = passed, .frame = IOUCMD_FRAME_HANDLER,
+		.frame_flags = handler_flags, .kernel = K612,
+		.owns_uring_lock = !(handler_flags & IOUCMD_F_UNLOCKED) };
+}
+
+static struct ioucmd_call in_task_work(__u32 passed)
+{
+	return (struct ioucmd_call){ .now_ns = 3, .flags = passed, .frame = IOUCMD_FRAME_TASK_WORK,
+		.frame_flags = IOUCMD_F_COMPLETE_DEFER, .kernel = K612, .owns_uring_lock = 1 };
+}
+
+static struct ioucmd_call in_cancel(__u32 passed)
+{
+	return (struct ioucmd_call){ .now_ns = 4, .flags = passed, .frame = IOUCMD_FRAME_CANCEL,
+		.frame_flags = CANCEL_FLAGS, .kernel = K612, .owns_uring_lock = 1 };
+}
+
+static struct ioucmd_call from_kworker(__u32 passed)
+{
+	return (struct ioucmd_call){ .now_ns = 5, .flags = passed, .frame = IOUCMD_FRAME_NONE,
+		.kernel = K612 };
+}
+
+static struct ioucmd_call from_timer(__u32 passed)
+{
+	struct ioucmd_call c = from_kworker(passed);
+
+	c.atomic = 1;
+	return c;
+}
+
+/* a queued command: issued inline, returned -EIOCBQUEUED */
+static struct ioucmd_life queued(void)
+{
+	struct ioucmd_life l = { 0 };
+
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 1);
+	return l;
+}
+
+static void check(const char *name, __u32 got, __u32 want)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s (violations 0x%x, expected 0x%x)", name, got, want);
+	ktap_result(got == want, buf);
+}
+
+static void legal_paths(void)
+{
+	struct ioucmd_life l = { 0 }, early = { 0 };
+	struct ioucmd_call c;
+	__u32 v;
+
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	check("sync return completes without done()", ioucmd_on_return(&l, INLINE_FLAGS, 7, 2), 0);
+	ktap_result(l.state == IOUCMD_S_FREE, "sync return leaves no life behind");
+
+	l = queued();
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	check("queued, done() from task work with its flags", ioucmd_on_done(&l, &c), 0);
+	ktap_result(l.state == IOUCMD_S_DONE && ioucmd_life_over(&l), "task-work completion ends the life");
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EQ, 2);
+	check("done() inline with the handler's flags, then -EIOCBQUEUED", v, 0);
+
+	l = queued();
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	check("queued, done() from a workqueue with IO_URING_F_UNLOCKED", ioucmd_on_done(&l, &c), 0);
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 1);
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 2);
+	v |= ioucmd_on_return(&l, IOWQ_FLAGS, 0, 3);
+	check("-EAGAIN, then the blocking reissue completes synchronously", v, 0);
+	ktap_result(l.marks & IOUCMD_M_REISSUED, "the reissue is marked as one");
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 1);
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 2);
+	c = in_handler(IOWQ_FLAGS, IOUCMD_F_UNLOCKED | IOUCMD_F_IOWQ);
+	v |= ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, IOWQ_FLAGS, EQ, 3);
+	check("-EAGAIN, reissue on io-wq completes inline with its UNLOCKED flags", v, 0);
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	v = ioucmd_on_mark_cancelable(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EQ, 1);
+	v |= ioucmd_check_age(&l, 100 * S, 10 * S);
+	check("a parked cancelable command is not a stall", v, 0);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 101 * S);
+	v |= ioucmd_on_return(&l, CANCEL_FLAGS, 0, 101 * S);
+	c = in_cancel(CANCEL_FLAGS);
+	v |= ioucmd_on_done(&l, &c);
+	v |= ioucmd_check_age(&l, 200 * S, 10 * S);
+	check("cancel call completes it with the cancel call's flags", v, 0);
+	ktap_result(l.state == IOUCMD_S_DONE, "the cancelled command's life is over");
+
+	l = queued();
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	ioucmd_on_done(&l, &c);
+	ioucmd_on_issue(&l, INLINE_FLAGS, 10);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EQ, 11);
+	v |= ioucmd_on_done(&l, &c);
+	check("a recycled io_kiocb starts a fresh life: one done() each", v, 0);
+
+	l = queued();
+	c = from_kworker(0);
+	c.kernel = K61;
+	check("6.1: done() ignores issue_flags, 0 from a workqueue is fine", ioucmd_on_done(&l, &c), 0);
+
+	/* done() on another CPU before the issuing CPU saw the return */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	v = ioucmd_on_done(&early, &c);
+	v |= ioucmd_merge_early(&l, &early);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EQ, 6);
+	check("done() racing ahead of the handler's return is merged cleanly", v, 0);
+	ktap_result(l.state == IOUCMD_S_DONE && l.done_count == 1, "the merged life is complete");
+
+	l = queued();
+	c = from_kworker(IOUCMD_F_COMPLETE_DEFER);
+	c.owns_uring_lock = 1;	/* 7.x: callbacks run straight from the locked task-work list */
+	check("7.x task work: COMPLETE_DEFER under uring_lock outside any frame", ioucmd_on_done(&l, &c), 0);
+
+	l = queued();
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	c.res2 = 42;
+	c.ring_cqe32 = 1;
+	check("res2 on a CQE32 ring", ioucmd_on_done(&l, &c), 0);
+
+	l = queued();
+	check("a young queued command is not stalled", ioucmd_check_age(&l, 5 * S, 10 * S), 0);
+}
+
+static void violations(void)
+{
+	struct ioucmd_life l, early = { 0 };
+	struct ioucmd_call c;
+	__u32 v;
+
+	l = queued();
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_done(&l, &c);
+	check("double_completion: done() twice from task work", v, V(DOUBLE_COMPLETION));
+
+	/* the ublk race (CVE-2025-37906): cancel completes while a task-work completion is pending */
+	l = queued();
+	ioucmd_on_task_work_queued(&l);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 9);
+	c = in_cancel(CANCEL_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	v |= ioucmd_on_done(&l, &c);
+	check("double_completion: cancel path vs pending task-work completion", v, V(DOUBLE_COMPLETION));
+
+	memset(&l, 0, sizeof(l));
+	memset(&early, 0, sizeof(early));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	ioucmd_on_done(&early, &c);
+	v = ioucmd_merge_early(&l, &early);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EQ, 6);
+	v |= ioucmd_on_done(&l, &c);
+	check("double_completion: early done() and a second one", v, V(DOUBLE_COMPLETION));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, 0, 2);
+	check("completion_after_sync_return: done() inline, then return 0", v,
+	      V(COMPLETION_AFTER_SYNC_RETURN));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, -22, 2);
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	v |= ioucmd_on_done(&l, &c);
+	check("completion_after_sync_return: done() after the core completed it", v,
+	      V(COMPLETION_AFTER_SYNC_RETURN));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 2);
+	check("completion_after_eagain: done() then -EAGAIN", v, V(COMPLETION_AFTER_EAGAIN));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 2);
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	v |= ioucmd_on_done(&l, &c);
+	check("completion_after_eagain: done() before the reissue", v, V(COMPLETION_AFTER_EAGAIN));
+
+	/* the Rust misc-device sample: flags captured at submit, done() from a workqueue */
+	l = queued();
+	c = from_kworker(INLINE_FLAGS);
+	check("issue_flags_mismatch: issue-time flags used from a workqueue",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = from_kworker(0);
+	check("issue_flags_mismatch: hard-coded 0 from a workqueue", ioucmd_on_done(&l, &c),
+	      V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = from_timer(IOUCMD_F_UNLOCKED);
+	check("issue_flags_mismatch: done() from an hrtimer", ioucmd_on_done(&l, &c),
+	      V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = from_timer(0);
+	c.kernel = K61;
+	check("issue_flags_mismatch: 6.1 done() from irq context (completion_lock not irq-safe)",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	/* 6.3 fix: task work assumed uring_lock was held and passed 0 */
+	l = queued();
+	c = in_task_work(0);
+	check("issue_flags_mismatch: task work passing 0 instead of its flags",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER | IOUCMD_F_UNLOCKED);
+	check("issue_flags_mismatch: COMPLETE_DEFER|UNLOCKED (WARN, never completed)",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, IOUCMD_F_UNLOCKED);
+	check("issue_flags_mismatch: mark_cancelable with UNLOCKED under uring_lock",
+	      ioucmd_on_mark_cancelable(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	c.res2 = 5;
+	check("res2_dropped: res2 on a ring without CQE32", ioucmd_on_done(&l, &c), V(RES2_DROPPED));
+
+	l = queued();
+	check("stalled_command: queued past the timeout", ioucmd_check_age(&l, 11 * S, 10 * S),
+	      V(STALLED_COMMAND));
+	check("each rule is reported once per life", ioucmd_check_age(&l, 12 * S, 10 * S), 0);
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	ioucmd_on_mark_cancelable(&l, &c);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 1);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 2 * S);
+	v = ioucmd_on_return(&l, CANCEL_FLAGS, 0, 2 * S);
+	v |= ioucmd_check_age(&l, 13 * S, 10 * S);
+	check("cancel_not_completed: cancel call ignored", v, V(CANCEL_NOT_COMPLETED));
+}
+
+int main(void)
+{
+	ktap_plan(37);
+	legal_paths();
+	violations();
+	return ktap_finish();
+}

@@ -1,0 +1,5 @@
+#!/bin/bash
+# summary.sh RESULTS — the closing line of `make test`: "N passed, N failed, N skipped".
+set -u
+awk '{ p += $2; f += $3; s += $4; printf "#   %-28s %4d passed %4d failed %4d skipped\n", $1, $2, $3, $4 }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0 || p == 0) }' "$1"
