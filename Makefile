@@ -88,8 +88,9 @@ $(BUILD)/tests/host/test_cmd_state: tests/host/test_cmd_state.c tests/host/ktap.
 
 HOST_TESTS := $(BUILD)/tests/host/test_cmd_state
 
-test-host: deps $(HOST_TESTS)
+test-host: deps $(HOST_TESTS) loader
 	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/tp_backend tests/host/tp_backend.sh
 
 # one guest boot per kernel runs every guest suite (tests/guest/all.sh)
 test-guest: deps loader driver-all

@@ -14,9 +14,12 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ioucmd submit -f DEVICE (-c NAME | --cmd-op N) [--arg N] [-n COUNT]\n"
-		"                     [-q DEPTH] [-b BATCH] [--sqe128] [--cqe32] [--expect-res N]\n\n"
+		"                     [-q DEPTH] [-b BATCH] [--sqe128] [--cqe32] [--expect-res N]\n"
+		"                     [--sqe-addr N] [--sqe-addr3 N]\n\n"
 		"Submits COUNT IORING_OP_URING_CMD commands to DEVICE and reaps their CQEs.\n"
-		"NAME is a reference-driver command (NOP, NOP_TW, ...); --arg fills its data.\n");
+		"DEVICE is a path, or socket:udp / socket:tcp for a socket made for the run.\n"
+		"NAME is a reference-driver command (NOP, NOP_TW, ...); --arg fills its data;\n"
+		"--sqe-addr/--sqe-addr3 set those SQE fields (block discard: start, length).\n");
 }
 
 static int parse_u64(const char *s, const char *what, uint64_t *out)
@@ -40,6 +43,7 @@ int cmd_submit(int argc, char **argv)
 		{ "count", required_argument, 0, 'n' }, { "qd", required_argument, 0, 'q' },
 		{ "batch", required_argument, 0, 'b' }, { "sqe128", no_argument, 0, '1' },
 		{ "cqe32", no_argument, 0, '3' }, { "expect-res", required_argument, 0, 'e' },
+		{ "sqe-addr", required_argument, 0, 'A' }, { "sqe-addr3", required_argument, 0, 'B' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	struct submit_job job = { .count = 1, .qd = 1, .batch = 1, .entries = 64 };
@@ -85,6 +89,8 @@ int cmd_submit(int argc, char **argv)
 				return EXIT_USAGE;
 			job.batch = (unsigned int)v;
 			break;
+		case 'A': if (parse_u64(optarg, "--sqe-addr", &job.sqe_addr)) return EXIT_USAGE; break;
+		case 'B': if (parse_u64(optarg, "--sqe-addr3", &job.sqe_addr3)) return EXIT_USAGE; break;
 		case '1': job.sqe128 = true; break;
 		case '3': job.cqe32 = true; break;
 		case 'e': job.check_res = true; job.expect_res = atoi(optarg); break;
@@ -97,8 +103,10 @@ int cmd_submit(int argc, char **argv)
 			"are required\n");
 		return EXIT_USAGE;
 	}
-	memcpy(job.data, &data, sizeof(data));
-	job.data_len = sizeof(data);
+	if (data.arg) {
+		memcpy(job.data, &data, sizeof(data));
+		job.data_len = sizeof(data);
+	}
 	if (submit_run(&job, &res, err, sizeof(err))) {
 		fprintf(stderr, "ioucmd submit: %s\n", err);
 		return EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include "discover.h"
 #include "hist.h"
 #include "cli.h"
+#include "report.h"
 #include "trace_print.h"
 
 static volatile sig_atomic_t stop;
@@ -23,6 +24,7 @@ struct trace_state {
 	struct tracer *t;
 	int raw;
 	uint64_t violations;
+	struct json_object *violation_list;	/* for -j */
 };
 
 static void on_violation(void *arg, const struct ioucmd_event *e)
@@ -32,6 +34,25 @@ static void on_violation(void *arg, const struct ioucmd_event *e)
 	s->violations++;
 	violation_print(stdout, s->t, e, s->raw);
 	fflush(stdout);
+	if (s->violation_list)
+		json_object_array_add(s->violation_list, report_violation(s->t, e, s->raw));
+}
+
+static int write_json(struct trace_state *st, const char *path)
+{
+	struct json_object *root = report_new(st->t), *handlers = json_object_new_array();
+	int ret;
+
+	for (int s = 0; s < tracer_nr_handlers(st->t); s++)
+		json_object_array_add(handlers, report_handler(st->t, s));
+	json_object_object_add(root, "handlers", handlers);
+	json_object_object_add(root, "totals", report_totals(st->t));
+	json_object_object_add(root, "violations", json_object_get(st->violation_list));
+	ret = json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY);
+	json_object_put(root);
+	if (ret)
+		fprintf(stderr, "ioucmd trace: cannot write %s: %s\n", path, json_util_get_last_err());
+	return ret;
 }
 
 static void usage(FILE *out)
@@ -39,7 +60,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
-		"                    [--backend auto|fentry|tracepoint]\n"
+		"                    [--backend auto|fentry|tracepoint] [-j FILE.json]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces the ->uring_cmd handlers chosen (all attachable ones of MODULE with -d),\n"
 		"prints violations as they happen, and counts and latency histograms every -i\n"
@@ -65,21 +86,22 @@ int cmd_trace(int argc, char **argv)
 		{ "handler", required_argument, 0, 'H' }, { "module", required_argument, 0, 'd' },
 		{ "pid", required_argument, 0, 'p' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'D' }, { "stall-timeout", required_argument, 0, 'S' },
-		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' }, { "fail-on-violation", no_argument, 0, 'F' },
+		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' },
+		{ "json", required_argument, 0, 'j' }, { "fail-on-violation", no_argument, 0, 'F' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	static struct handler_info found[256];
 	struct tracer_opts opts = { .stall_timeout_ns = 10000000000ull };
 	struct trace_state st = { 0 };
 	double interval = 0, duration = 0, stall = 10;
-	const char *module = NULL;
+	const char *module = NULL, *json_path = NULL;
 	int c, fail_on_violation = 0, ret = EXIT_OK;
 	char err[512];
 	struct timespec start, now;
 	double next_print;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "H:d:p:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:d:p:i:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if (opts.nr_handlers == IOUCMD_MAX_HANDLERS) {
@@ -104,6 +126,7 @@ int cmd_trace(int argc, char **argv)
 		case 'D': if (parse_seconds(optarg, "--duration", &duration)) return EXIT_USAGE; break;
 		case 'S': if (parse_seconds(optarg, "--stall-timeout", &stall)) return EXIT_USAGE; break;
 		case 'r': st.raw = 1; break;
+		case 'j': json_path = optarg; break;
 		case 'B':
 			if (!strcmp(optarg, "auto"))
 				opts.backend = TRACER_AUTO;
@@ -151,6 +174,8 @@ int cmd_trace(int argc, char **argv)
 	opts.stall_timeout_ns = (uint64_t)(stall * 1e9);
 	opts.on_violation = on_violation;
 	opts.arg = &st;
+	if (json_path)
+		st.violation_list = json_object_new_array();
 	st.t = tracer_open(&opts, err, sizeof(err));
 	if (!st.t) {
 		fprintf(stderr, "ioucmd trace: %s\n", err);
@@ -183,8 +208,11 @@ int cmd_trace(int argc, char **argv)
 	tracer_poll(st.t, 0);
 	tracer_sweep(st.t, true);
 	trace_print_summary(stdout, st.t);
-	if (fail_on_violation && trace_total_violations(st.t))
+	if (json_path && write_json(&st, json_path))
+		ret = EXIT_USAGE;
+	if (fail_on_violation && trace_total_violations(st.t) && ret == EXIT_OK)
 		ret = EXIT_VIOLATION;
+	json_object_put(st.violation_list);
 	tracer_close(st.t);
 	return ret;
 }

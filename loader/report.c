@@ -235,8 +235,8 @@ struct json_object *report_totals(struct tracer *t)
 
 		if (tracer_counters(t, s, &c))
 			continue;
-		for (size_t i = 0; i < sizeof(c) / sizeof(uint64_t); i++)
-			((uint64_t *)&sum)[i] += ((uint64_t *)&c)[i];
+		for (size_t i = 0; i < sizeof(c) / sizeof(__u64); i++)
+			((__u64 *)&sum)[i] += ((__u64 *)&c)[i];	/* all members are __u64 */
 		/*
 		 * command latency per cmd_op: issue to done() where it completes through done(),
 		 * else the time in the handler, which is then the whole life

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <liburing.h>
 #include "submit.h"
 
@@ -25,7 +27,20 @@ static void prep_cmd(struct io_uring_sqe *sqe, const struct submit_job *job, int
 	sqe->fd = fd;
 	sqe->cmd_op = job->cmd_op;
 	sqe->user_data = seq;
-	memcpy(sqe->cmd, job->data, job->data_len < area ? job->data_len : area);
+	sqe->addr = job->sqe_addr;
+	sqe->addr3 = job->sqe_addr3;
+	if (job->data_len)
+		memcpy(sqe->cmd, job->data, job->data_len < area ? job->data_len : area);
+}
+
+/* the target: a device path, or a socket made here for socket uring_cmds */
+static int open_target(const char *device)
+{
+	if (!strcmp(device, "socket:udp"))
+		return socket(AF_INET, SOCK_DGRAM, 0);
+	if (!strcmp(device, "socket:tcp"))
+		return socket(AF_INET, SOCK_STREAM, 0);
+	return open(device, O_RDWR);
 }
 
 static void account(const struct submit_job *job, struct submit_result *out, struct io_uring_cqe *cqe)
@@ -50,7 +65,7 @@ int submit_run(const struct submit_job *job, struct submit_result *out, char *er
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(job->device, O_RDWR);
+	fd = open_target(job->device);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open %s: %s%s", job->device, strerror(errno),

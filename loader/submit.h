@@ -10,10 +10,11 @@
 #define SUBMIT_DATA_MAX 80	/* the command area of a 128-byte SQE */
 
 struct submit_job {
-	const char *device;
+	const char *device;	/* a path, or "socket:udp" / "socket:tcp" for a fresh socket */
 	uint32_t cmd_op;
 	uint8_t data[SUBMIT_DATA_MAX];
 	size_t data_len;
+	uint64_t sqe_addr, sqe_addr3;	/* raw SQE fields some drivers read (block discard) */
 	unsigned int entries;	/* ring size */
 	unsigned int qd;	/* commands in flight at most */
 	unsigned int batch;	/* SQEs per io_uring_submit() */

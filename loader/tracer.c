@@ -393,9 +393,9 @@ int tracer_counters(struct tracer *t, int slot, struct ioucmd_counters *out)
 	ret = bpf_map_lookup_elem(t->counters_fd, &key, per);
 	if (!ret) {
 		for (int c = 0; c < t->nr_cpus; c++) {
-			uint64_t *dst = (uint64_t *)out, *src = (uint64_t *)&per[c];
+			__u64 *dst = (__u64 *)out, *src = (__u64 *)&per[c];	/* all members are __u64 */
 
-			for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+			for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
 				dst[i] += src[i];
 		}
 	}
