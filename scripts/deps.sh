@@ -8,7 +8,7 @@ PKGS=(
 	build-essential make gcc clang llvm pkg-config
 	libelf-dev zlib1g-dev libzstd-dev
 	liburing-dev libinih-dev libjson-c-dev
-	busybox-static cpio xz-utils zstd kmod
+	busybox-static cpio xz-utils zstd lz4 kmod
 	dwarves
 )
 # qemu 10 (bookworm's 7.2 crashes TCG guests), libbpf 1.4 and bpftool 7.5 (skeletons, BTF dumps)
