@@ -248,7 +248,20 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 	return 0;
 }
 
-/* one fentry/fexit pair per handler slot; the loader sets the targets and autoloads nr_handlers */
+/* a kretprobe sees only the return value: the command is the one this task's frame holds */
+static __always_inline int handler_kretprobe(void *ctx, __u32 slot, int ret)
+{
+	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
+
+	if (!f || !f->cmd)
+		return 0;
+	return handler_exit(ctx, slot, (struct io_uring_cmd *)f->cmd, ret);
+}
+
+/*
+ * One fentry/fexit pair per handler slot, and a kprobe/kretprobe pair for kernels without
+ * fentry; the loader sets the targets and autoloads one kind for nr_handlers slots.
+ */
 #define IOUCMD_HANDLER_PROGS(N)								\
 SEC("?fentry")										\
 int BPF_PROG(handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags)	\
@@ -259,6 +272,16 @@ SEC("?fexit")										\
 int BPF_PROG(handler_exit##N, struct io_uring_cmd *cmd, unsigned int issue_flags, int ret) \
 {											\
 	return handler_exit(ctx, N, cmd, ret);						\
+}											\
+SEC("?kprobe")										\
+int BPF_KPROBE(kp_handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags) \
+{											\
+	return handler_entry(N, cmd, issue_flags);					\
+}											\
+SEC("?kretprobe")									\
+int BPF_KRETPROBE(kp_handler_exit##N, int ret)						\
+{											\
+	return handler_kretprobe(ctx, N, ret);						\
 }
 
 IOUCMD_HANDLER_PROGS(0)
@@ -283,7 +306,7 @@ static __always_inline void fill_call(void *ctx, struct ioucmd_call *call, struc
 	call->flags = ioucmd_canon_flags(flags_arg);
 	call->kernel = cfg.kernel;
 	call->owns_uring_lock = ioucmd_owns_uring_lock(ring);
-	call->atomic = ioucmd_preempt_count() != 0;
+	call->atomic = ioucmd_preempt_count() > (int)cfg.preempt_bias;
 	call->ring_cqe32 = ioucmd_ring_cqe32(ring);
 }
 
@@ -305,14 +328,14 @@ static __always_inline struct frame *frame_of(struct ioucmd_call *call, __u64 cm
 	return f;
 }
 
-SEC("?fentry")
-int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
+static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s64 res, __u64 res2,
+				       __u32 flags_arg)
 {
 	struct ioucmd_inflight *rec, early = {};
 	struct ioucmd_counters *c;
 	struct ioucmd_call call = {};
 	struct frame *f;
-	__u64 key = (__u64)cmd, flags_arg = 0;
+	__u64 key = (__u64)cmd;
 	int slot = slot_of(cmd);
 	__u32 v;
 
@@ -321,10 +344,7 @@ int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
 	c = counters_of(slot);
 	if (c)
 		c->done++;
-	/* 6.1.0 .. 6.1.20 had no issue_flags argument */
-	if (bpf_get_func_arg_cnt(ctx) >= 4)
-		bpf_get_func_arg(ctx, 3, &flags_arg);
-	fill_call(ctx, &call, cmd, res, res2, (__u32)flags_arg);
+	fill_call(ctx, &call, cmd, res, res2, flags_arg);
 	f = frame_of(&call, key);
 	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
 		v = ioucmd_on_done(&f->rec.life, &call);
@@ -365,8 +385,26 @@ int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
 	return 0;
 }
 
-SEC("?fentry/io_uring_cmd_mark_cancelable")
-int BPF_PROG(on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
+/* io_uring_cmd_done(), or __io_uring_cmd_done() on 6.18+ (same first four arguments) */
+SEC("?fentry")
+int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
+{
+	__u64 flags_arg = 0;
+
+	/* 6.1.0 .. 6.1.20 had no issue_flags argument */
+	if (bpf_get_func_arg_cnt(ctx) >= 4)
+		bpf_get_func_arg(ctx, 3, &flags_arg);
+	return done_common(ctx, cmd, res, res2, (__u32)flags_arg);
+}
+
+SEC("?kprobe")
+int BPF_KPROBE(kp_on_done, struct io_uring_cmd *cmd, long res, __u64 res2, unsigned int flags)
+{
+	return done_common(ctx, cmd, res, res2, flags);
+}
+
+static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd *cmd,
+						  unsigned int issue_flags)
 {
 	struct ioucmd_call call = {};
 	struct ioucmd_counters *c;
@@ -400,11 +438,22 @@ int BPF_PROG(on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_fl
 	return 0;
 }
 
+SEC("?fentry/io_uring_cmd_mark_cancelable")
+int BPF_PROG(on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	return mark_cancelable_common(ctx, cmd, issue_flags);
+}
+
+SEC("?kprobe/io_uring_cmd_mark_cancelable")
+int BPF_KPROBE(kp_on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	return mark_cancelable_common(ctx, cmd, issue_flags);
+}
+
 /* ---- task work: the punt and the callback runner (6.1 .. 6.18; 6.19+ calls callbacks
  * directly, and the lock-owner rule covers them) ------------------------------------------- */
 
-SEC("?fentry/__io_uring_cmd_do_in_task")
-int BPF_PROG(on_tw_queue, struct io_uring_cmd *cmd)
+static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
 {
 	int slot = slot_of(cmd);
 	struct ioucmd_counters *c;
@@ -417,8 +466,19 @@ int BPF_PROG(on_tw_queue, struct io_uring_cmd *cmd)
 	return 0;
 }
 
-SEC("?fentry/io_uring_cmd_work")
-int BPF_PROG(on_tw_run, struct io_kiocb *req)
+SEC("?fentry/__io_uring_cmd_do_in_task")
+int BPF_PROG(on_tw_queue, struct io_uring_cmd *cmd)
+{
+	return tw_queue_common(cmd);
+}
+
+SEC("?kprobe/__io_uring_cmd_do_in_task")
+int BPF_KPROBE(kp_on_tw_queue, struct io_uring_cmd *cmd)
+{
+	return tw_queue_common(cmd);
+}
+
+static __always_inline int tw_run_common(struct io_kiocb *req)
 {
 	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
 	struct frame *f;
@@ -439,14 +499,37 @@ int BPF_PROG(on_tw_run, struct io_kiocb *req)
 	return 0;
 }
 
-SEC("?fexit/io_uring_cmd_work")
-int BPF_PROG(on_tw_run_exit, struct io_kiocb *req)
+static __always_inline int tw_run_exit_common(void)
 {
 	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
 
-	if (f && f->tw_cmd == (__u64)req)
+	if (f)
 		f->tw_cmd = 0;
 	return 0;
+}
+
+SEC("?fentry/io_uring_cmd_work")
+int BPF_PROG(on_tw_run, struct io_kiocb *req)
+{
+	return tw_run_common(req);
+}
+
+SEC("?fexit/io_uring_cmd_work")
+int BPF_PROG(on_tw_run_exit, struct io_kiocb *req)
+{
+	return tw_run_exit_common();
+}
+
+SEC("?kprobe/io_uring_cmd_work")
+int BPF_KPROBE(kp_on_tw_run, struct io_kiocb *req)
+{
+	return tw_run_common(req);
+}
+
+SEC("?kretprobe/io_uring_cmd_work")
+int BPF_KRETPROBE(kp_on_tw_run_exit)
+{
+	return tw_run_exit_common();
 }
 
 /* ---- the CQE: io_uring_complete ----------------------------------------------------------- */

@@ -60,7 +60,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
-		"                    [--backend auto|fentry|tracepoint] [-j FILE.json]\n"
+		"                    [--backend auto|fentry|kprobe|tracepoint] [-j FILE.json]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces the ->uring_cmd handlers chosen (all attachable ones of MODULE with -d),\n"
 		"prints violations as they happen, and counts and latency histograms every -i\n"
@@ -132,10 +132,12 @@ int cmd_trace(int argc, char **argv)
 				opts.backend = TRACER_AUTO;
 			else if (!strcmp(optarg, "fentry"))
 				opts.backend = TRACER_FENTRY;
+			else if (!strcmp(optarg, "kprobe"))
+				opts.backend = TRACER_KPROBE;
 			else if (!strcmp(optarg, "tracepoint"))
 				opts.backend = TRACER_TRACEPOINT;
 			else {
-				fprintf(stderr, "ioucmd trace: --backend is auto, fentry or tracepoint, "
+				fprintf(stderr, "ioucmd trace: --backend is auto, fentry, kprobe or tracepoint, "
 					"not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}

@@ -10,8 +10,8 @@ void trace_print_features(FILE *out, struct tracer *t)
 
 	fprintf(out, "ioucmd: backend %s", tracer_backend_name(tracer_backend(t)));
 	if (tracer_fallback_why(t)[0])
-		fprintf(out, " (fentry unavailable: %s)", tracer_fallback_why(t));
-	if (tracer_backend(t) == TRACER_FENTRY)
+		fprintf(out, " (better backends unavailable: %s)", tracer_fallback_why(t));
+	if (tracer_backend(t) != TRACER_TRACEPOINT)
 		fprintf(out, "; completion function %s; task-work frames %s", f->done_func,
 			f->has_cmd_work ? "yes" : "no (lock-owner rule only)");
 	fprintf(out, "\n");

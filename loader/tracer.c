@@ -20,8 +20,10 @@ struct tracer {
 	struct ioucmd_bpf *skel;	/* fentry backend */
 	struct ioucmd_tp_bpf *tp;	/* tracepoint backend */
 	enum tracer_backend backend;
-	char fallback_why[512];		/* why auto did not get fentry */
+	char fallback_why[1024];		/* why auto did not get fentry */
 	int counters_fd, hists_fd, op_table_fd, stacks_fd, inflight_fd, events_fd;
+	struct bpf_link *links[2 * IOUCMD_MAX_HANDLERS + 6];	/* kprobes, attached by hand */
+	int nr_links;
 	struct ring_buffer *rb;
 	struct tracer_opts opts;
 	struct tracer_features feat;
@@ -167,20 +169,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static struct bpf_program *handler_prog(struct ioucmd_bpf *s, int slot, bool exit)
+static struct bpf_program *handler_prog(struct ioucmd_bpf *s, int slot, bool exit, bool kprobe)
 {
-	struct bpf_program *entry[IOUCMD_MAX_HANDLERS] = {
-		s->progs.handler_entry0, s->progs.handler_entry1, s->progs.handler_entry2,
-		s->progs.handler_entry3, s->progs.handler_entry4, s->progs.handler_entry5,
-		s->progs.handler_entry6, s->progs.handler_entry7,
+	struct bpf_program *fentry[2][IOUCMD_MAX_HANDLERS] = {
+		{ s->progs.handler_entry0, s->progs.handler_entry1, s->progs.handler_entry2,
+		  s->progs.handler_entry3, s->progs.handler_entry4, s->progs.handler_entry5,
+		  s->progs.handler_entry6, s->progs.handler_entry7 },
+		{ s->progs.handler_exit0, s->progs.handler_exit1, s->progs.handler_exit2,
+		  s->progs.handler_exit3, s->progs.handler_exit4, s->progs.handler_exit5,
+		  s->progs.handler_exit6, s->progs.handler_exit7 },
 	};
-	struct bpf_program *ret[IOUCMD_MAX_HANDLERS] = {
-		s->progs.handler_exit0, s->progs.handler_exit1, s->progs.handler_exit2,
-		s->progs.handler_exit3, s->progs.handler_exit4, s->progs.handler_exit5,
-		s->progs.handler_exit6, s->progs.handler_exit7,
+	struct bpf_program *kp[2][IOUCMD_MAX_HANDLERS] = {
+		{ s->progs.kp_handler_entry0, s->progs.kp_handler_entry1, s->progs.kp_handler_entry2,
+		  s->progs.kp_handler_entry3, s->progs.kp_handler_entry4, s->progs.kp_handler_entry5,
+		  s->progs.kp_handler_entry6, s->progs.kp_handler_entry7 },
+		{ s->progs.kp_handler_exit0, s->progs.kp_handler_exit1, s->progs.kp_handler_exit2,
+		  s->progs.kp_handler_exit3, s->progs.kp_handler_exit4, s->progs.kp_handler_exit5,
+		  s->progs.kp_handler_exit6, s->progs.kp_handler_exit7 },
 	};
 
-	return exit ? ret[slot] : entry[slot];
+	return kprobe ? kp[exit][slot] : fentry[exit][slot];
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -190,11 +198,23 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int load_fentry(struct tracer *t, const uint64_t *addrs, char *err, size_t errlen)
+/* a kprobe program and where it goes; kept to attach by hand (kprobe sections name no target) */
+struct kprobe_plan {
+	struct bpf_program *prog;
+	const char *func;
+	bool retprobe;
+};
+
+/* fentry/fexit, or kprobe/kretprobe on kernels that have kprobes but no fentry */
+static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, char *err,
+		       size_t errlen)
 {
 	const struct tracer_opts *opts = &t->opts;
+	const struct tracer_features *f = &t->feat;
 	struct ioucmd_bpf *s = t->skel = ioucmd_bpf__open();
-	int i, ret;
+	struct kprobe_plan plan[2 * IOUCMD_MAX_HANDLERS + 6];
+	const char *kind = kprobe ? "kprobe" : "fentry";
+	int i, n = 0, ret;
 
 	if (!s) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -202,13 +222,19 @@ static int load_fentry(struct tracer *t, const uint64_t *addrs, char *err, size_
 	}
 	s->rodata->cfg.nr_handlers = opts->nr_handlers;
 	s->rodata->cfg.filter_pid = opts->filter_pid;
-	s->rodata->cfg.kernel = t->feat.kernel;
+	s->rodata->cfg.kernel = f->kernel;
+	/* kprobe handlers run with preemption disabled: that one is not the driver's */
+	s->rodata->cfg.preempt_bias = kprobe;
 	for (i = 0; i < opts->nr_handlers; i++) {
 		s->rodata->cfg.handler_addr[i] = addrs[i];
 		for (int x = 0; x < 2; x++) {
-			struct bpf_program *p = handler_prog(s, i, x);
+			struct bpf_program *p = handler_prog(s, i, x, kprobe);
 
 			bpf_program__set_autoload(p, true);
+			if (kprobe) {
+				plan[n++] = (struct kprobe_plan){ p, opts->handlers[i], x };
+				continue;
+			}
 			ret = bpf_program__set_attach_target(p, 0, opts->handlers[i]);
 			if (ret) {
 				snprintf(err, errlen, "no BTF for handler '%s': its module needs "
@@ -217,27 +243,56 @@ static int load_fentry(struct tracer *t, const uint64_t *addrs, char *err, size_
 			}
 		}
 	}
-	bpf_program__set_autoload(s->progs.on_done, true);
-	bpf_program__set_attach_target(s->progs.on_done, 0, t->feat.done_func);
-	bpf_program__set_autoload(s->progs.on_mark_cancelable, t->feat.has_mark_cancelable);
-	bpf_program__set_autoload(s->progs.on_tw_queue, t->feat.has_do_in_task);
-	bpf_program__set_autoload(s->progs.on_tw_run, t->feat.has_cmd_work);
-	bpf_program__set_autoload(s->progs.on_tw_run_exit, t->feat.has_cmd_work);
-	bpf_program__set_autoload(s->progs.on_cqe, t->feat.has_complete_tp);
+	if (kprobe) {
+		plan[n++] = (struct kprobe_plan){ s->progs.kp_on_done, f->done_func, false };
+		if (f->has_mark_cancelable)
+			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_mark_cancelable,
+							  "io_uring_cmd_mark_cancelable", false };
+		if (f->has_do_in_task)
+			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_queue,
+							  "__io_uring_cmd_do_in_task", false };
+		if (f->has_cmd_work) {
+			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_run, "io_uring_cmd_work", false };
+			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_run_exit, "io_uring_cmd_work",
+							  true };
+		}
+		for (i = 0; i < n; i++)
+			bpf_program__set_autoload(plan[i].prog, true);
+	} else {
+		bpf_program__set_autoload(s->progs.on_done, true);
+		bpf_program__set_attach_target(s->progs.on_done, 0, f->done_func);
+		bpf_program__set_autoload(s->progs.on_mark_cancelable, f->has_mark_cancelable);
+		bpf_program__set_autoload(s->progs.on_tw_queue, f->has_do_in_task);
+		bpf_program__set_autoload(s->progs.on_tw_run, f->has_cmd_work);
+		bpf_program__set_autoload(s->progs.on_tw_run_exit, f->has_cmd_work);
+	}
+	bpf_program__set_autoload(s->progs.on_cqe, f->has_complete_tp);
 
 	ret = ioucmd_bpf__load(s);
 	if (ret) {
-		snprintf(err, errlen, "loading the fentry programs failed (%s)%s", strerror(-ret),
+		snprintf(err, errlen, "loading the %s programs failed (%s)%s", kind, strerror(-ret),
 			 ret == -EPERM ? ": run as root (CAP_BPF and CAP_PERFMON), or the kernel "
-					 "forbids fentry (try --backend tracepoint)"
-				       : "; IOUCMD_LIBBPF_LOG=1 shows the verifier's log");
+					 "forbids it (try another --backend)"
+			 : ret == -ENOENT && kprobe ? ": this kernel has no kprobes (CONFIG_KPROBES)"
+			 : "; IOUCMD_LIBBPF_LOG=1 shows the verifier's log");
 		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		t->links[t->nr_links] = bpf_program__attach_kprobe(plan[i].prog, plan[i].retprobe,
+								    plan[i].func);
+		if (!t->links[t->nr_links]) {
+			ret = -errno;
+			snprintf(err, errlen, "kprobe on %s failed (%s): CONFIG_KPROBES?", plan[i].func,
+				 strerror(-ret));
+			return ret;
+		}
+		t->nr_links++;
 	}
 	ret = ioucmd_bpf__attach(s);
 	if (ret) {
-		snprintf(err, errlen, "attaching fentry failed (%s): this kernel may lack "
-			 "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (try --backend tracepoint)",
-			 strerror(-ret));
+		snprintf(err, errlen, "attaching %s failed (%s): this kernel may lack "
+			 "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (try --backend kprobe or tracepoint)",
+			 kind, strerror(-ret));
 		return ret;
 	}
 	t->counters_fd = bpf_map__fd(s->maps.counters);
@@ -284,6 +339,8 @@ static int load_tracepoint(struct tracer *t, const uint64_t *addrs, char *err, s
 
 static void unload(struct tracer *t)
 {
+	while (t->nr_links)
+		bpf_link__destroy(t->links[--t->nr_links]);
 	ioucmd_bpf__destroy(t->skel);
 	ioucmd_tp_bpf__destroy(t->tp);
 	t->skel = NULL;
@@ -296,6 +353,7 @@ const char *tracer_backend_name(enum tracer_backend b)
 {
 	switch (b) {
 	case TRACER_FENTRY: return "fentry";
+	case TRACER_KPROBE: return "kprobe";
 	case TRACER_TRACEPOINT: return "tracepoint";
 	default: return "auto";
 	}
@@ -306,7 +364,7 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 	struct tracer *t = calloc(1, sizeof(*t));
 	uint64_t addrs[IOUCMD_MAX_HANDLERS];
 	char why[512] = "";
-	int i, ret;
+	int i;
 
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
@@ -326,16 +384,29 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 	for (i = 0; i < opts->nr_handlers; i++)
 		if (handler_address(opts->handlers[i], &addrs[i], err, errlen))
 			goto fail;
-	if (opts->backend != TRACER_TRACEPOINT) {
-		ret = load_fentry(t, addrs, why, sizeof(why));
-		if (!ret) {
+	/* auto: the best the kernel allows, in order; say why the better ones were not used */
+	if (opts->backend == TRACER_AUTO || opts->backend == TRACER_FENTRY) {
+		if (!load_probes(t, addrs, false, why, sizeof(why))) {
 			t->backend = TRACER_FENTRY;
 		} else if (opts->backend == TRACER_FENTRY) {
 			snprintf(err, errlen, "%s", why);
 			goto fail;
 		} else {
 			unload(t);
-			snprintf(t->fallback_why, sizeof(t->fallback_why), "%s", why);
+			snprintf(t->fallback_why, sizeof(t->fallback_why), "fentry: %s", why);
+		}
+	}
+	if (!t->backend && (opts->backend == TRACER_AUTO || opts->backend == TRACER_KPROBE)) {
+		if (!load_probes(t, addrs, true, why, sizeof(why))) {
+			t->backend = TRACER_KPROBE;
+		} else if (opts->backend == TRACER_KPROBE) {
+			snprintf(err, errlen, "%s", why);
+			goto fail;
+		} else {
+			size_t len = strlen(t->fallback_why);
+
+			unload(t);
+			snprintf(t->fallback_why + len, sizeof(t->fallback_why) - len, "; kprobe: %s", why);
 		}
 	}
 	if (!t->backend) {

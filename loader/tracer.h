@@ -11,8 +11,9 @@
 struct tracer;
 
 enum tracer_backend {
-	TRACER_AUTO,		/* fentry if the kernel allows it, else tracepoints */
+	TRACER_AUTO,		/* fentry if the kernel allows it, else kprobes, else tracepoints */
 	TRACER_FENTRY,		/* every rule: fentry/fexit on handlers and completion */
+	TRACER_KPROBE,		/* the same rules through kprobe/kretprobe, for kernels without fentry */
 	TRACER_TRACEPOINT,	/* io_uring tracepoints only: CQE-level checks and latency */
 };
 
