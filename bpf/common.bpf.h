@@ -121,7 +121,36 @@ static __always_inline void event_fill(struct ioucmd_event *e, __u32 rules, __u6
 	e->stack_id = -1;
 	e->first_stack_id = -1;
 	/* survives a panic: ftrace_dump_on_oops prints the trace buffer on the console */
-	bpf_printk("ioucmd: violation rules=%x cmd=%llx cmd_op=%x", rules, cmd, cmd_op);
+	if (rules)
+		bpf_printk("ioucmd: violation rules=%x cmd=%llx cmd_op=%x", rules, cmd, cmd_op);
 }
+
+/* --events: one step of a command's life; off (and verified away) unless cfg.events */
+static __always_inline void life_event(__u32 kind, __u64 cmd, __u64 user_data, __u32 cmd_op,
+				       __u32 slot, __s32 res, __u32 flags)
+{
+	struct ioucmd_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct ioucmd_counters *c;
+
+	if (!e) {
+		c = counters_of(slot);
+		if (c)
+			c->lost_events++;
+		return;
+	}
+	event_fill(e, 0, cmd, cmd_op, slot);
+	e->kind = kind;
+	e->user_data = user_data;
+	e->res = res;
+	e->flags_seen = flags;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* the arguments are not even computed unless --events: rodata is constant to the verifier */
+#define LIFE_EVENT(...)				\
+	do {					\
+		if (cfg.events)			\
+			life_event(__VA_ARGS__);	\
+	} while (0)
 
 #endif /* IOUCMD_COMMON_BPF_H */

@@ -82,8 +82,13 @@ static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
 
 	count_violations(rec->slot, v);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
+	if (!e) {
+		struct ioucmd_counters *c = counters_of(rec->slot);
+
+		if (c)
+			c->lost_events++;
 		return;
+	}
 	event_fill(e, v, (__u64)cmd, rec->cmd_op, rec->slot);
 	e->user_data = ioucmd_user_data(cmd);
 	e->issue_flags = rec->life.issue_flags;
@@ -151,6 +156,7 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	f->rec.slot = slot;
 	f->rec.cmd_op = BPF_CORE_READ(cmd, cmd_op);
 	f->rec.first_done_stack = -1;
+	LIFE_EVENT(IOUCMD_EV_ISSUE, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, 0, flags);
 	return 0;
 }
 
@@ -227,6 +233,7 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 		}
 	}
 	v |= ioucmd_on_return(&f->rec.life, f->flags, ret, now);
+	LIFE_EVENT(IOUCMD_EV_RETURN, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, ret, 0);
 	c = counters_of(slot);
 	if (c) {
 		if (ret == -IOUCMD_EIOCBQUEUED)
@@ -345,6 +352,8 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	if (c)
 		c->done++;
 	fill_call(ctx, &call, cmd, res, res2, flags_arg);
+	LIFE_EVENT(IOUCMD_EV_DONE, key, ioucmd_user_data(cmd), BPF_CORE_READ(cmd, cmd_op), slot,
+		   call.res, call.flags);
 	f = frame_of(&call, key);
 	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
 		v = ioucmd_on_done(&f->rec.life, &call);
@@ -551,6 +560,8 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 	c = counters_of(slot);
 	if (c)
 		c->cqes++;
+	LIFE_EVENT(IOUCMD_EV_CQE, key, ioucmd_user_data(cmd), BPF_CORE_READ(cmd, cmd_op), slot,
+		   0, 0);
 	/* nothing is waiting for its CQE: a synchronous completion, skip the map */
 	if (!done_pending)
 		return 0;

@@ -38,6 +38,7 @@ struct ioucmd_counters {
 	__u64 untracked;	/* done() for a command whose issue was not seen, or map full */
 	__u64 inflight_full;	/* queued commands not tracked: the in-flight map was full */
 	__u64 cqes;		/* CQEs posted for this handler's commands (io_uring_complete) */
+	__u64 lost_events;	/* ring buffer full: violation or --events records dropped */
 	__u64 violations[IOUCMD_RULE__COUNT];
 };
 
@@ -56,6 +57,11 @@ struct ioucmd_inflight {
 
 enum ioucmd_event_kind {
 	IOUCMD_EV_VIOLATION = 1,
+	/* with --events, every step of every command's life (struct ioucmd_event too) */
+	IOUCMD_EV_ISSUE,	/* handler entered: issue_flags */
+	IOUCMD_EV_RETURN,	/* handler returned: res = its return value */
+	IOUCMD_EV_DONE,		/* io_uring_cmd_done(): res, res2, flags_seen, frame */
+	IOUCMD_EV_CQE,		/* io_uring_complete posted the CQE */
 };
 
 /* one violation, sent on the ring buffer the moment it is detected */

@@ -9,6 +9,7 @@
 #include "discover.h"
 #include "hist.h"
 #include "cli.h"
+#include "chrome_trace.h"
 #include "report.h"
 #include "trace_print.h"
 
@@ -25,7 +26,15 @@ struct trace_state {
 	int raw;
 	uint64_t violations;
 	struct json_object *violation_list;	/* for -j */
+	struct chrome_trace *events;		/* for --events */
 };
+
+static void on_life(void *arg, const struct ioucmd_event *e)
+{
+	struct trace_state *s = arg;
+
+	chrome_trace_event(s->events, s->t, e);
+}
 
 static void on_violation(void *arg, const struct ioucmd_event *e)
 {
@@ -61,10 +70,12 @@ static void usage(FILE *out)
 		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
 		"                    [--backend auto|fentry|kprobe|tracepoint] [-j FILE.json]\n"
+		"                    [--events TRACE.json]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces the ->uring_cmd handlers chosen (all attachable ones of MODULE with -d),\n"
 		"prints violations as they happen, and counts and latency histograms every -i\n"
-		"seconds and at the end (Ctrl-C or --duration).\n");
+		"seconds and at the end (Ctrl-C or --duration). --events writes every command's\n"
+		"life (issue, return, done, CQE) as Chrome trace-event JSON for Perfetto.\n");
 }
 
 static int parse_seconds(const char *s, const char *what, double *out)
@@ -87,14 +98,14 @@ int cmd_trace(int argc, char **argv)
 		{ "pid", required_argument, 0, 'p' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'D' }, { "stall-timeout", required_argument, 0, 'S' },
 		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' },
-		{ "json", required_argument, 0, 'j' }, { "fail-on-violation", no_argument, 0, 'F' },
+		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' }, { "fail-on-violation", no_argument, 0, 'F' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	static struct handler_info found[256];
 	struct tracer_opts opts = { .stall_timeout_ns = 10000000000ull };
 	struct trace_state st = { 0 };
 	double interval = 0, duration = 0, stall = 10;
-	const char *module = NULL, *json_path = NULL;
+	const char *module = NULL, *json_path = NULL, *events_path = NULL;
 	int c, fail_on_violation = 0, ret = EXIT_OK;
 	char err[512];
 	struct timespec start, now;
@@ -127,6 +138,7 @@ int cmd_trace(int argc, char **argv)
 		case 'S': if (parse_seconds(optarg, "--stall-timeout", &stall)) return EXIT_USAGE; break;
 		case 'r': st.raw = 1; break;
 		case 'j': json_path = optarg; break;
+		case 'E': events_path = optarg; break;
 		case 'B':
 			if (!strcmp(optarg, "auto"))
 				opts.backend = TRACER_AUTO;
@@ -178,9 +190,19 @@ int cmd_trace(int argc, char **argv)
 	opts.arg = &st;
 	if (json_path)
 		st.violation_list = json_object_new_array();
+	if (events_path) {
+		st.events = chrome_trace_open(events_path, err, sizeof(err));
+		if (!st.events) {
+			fprintf(stderr, "ioucmd trace: %s\n", err);
+			return EXIT_USAGE;
+		}
+		opts.events = true;
+		opts.on_life = on_life;
+	}
 	st.t = tracer_open(&opts, err, sizeof(err));
 	if (!st.t) {
 		fprintf(stderr, "ioucmd trace: %s\n", err);
+		chrome_trace_close(st.events);
 		return EXIT_USAGE;
 	}
 	trace_print_features(stderr, st.t);
@@ -214,6 +236,16 @@ int cmd_trace(int argc, char **argv)
 		ret = EXIT_USAGE;
 	if (fail_on_violation && trace_total_violations(st.t) && ret == EXIT_OK)
 		ret = EXIT_VIOLATION;
+	if (events_path) {
+		long n = chrome_trace_close(st.events);
+
+		if (n < 0) {
+			fprintf(stderr, "ioucmd trace: writing %s failed\n", events_path);
+			ret = EXIT_USAGE;
+		} else {
+			fprintf(stderr, "ioucmd trace: %ld events in %s\n", n, events_path);
+		}
+	}
 	json_object_put(st.violation_list);
 	tracer_close(st.t);
 	return ret;

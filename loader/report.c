@@ -96,6 +96,7 @@ static struct json_object *counters_json(const struct ioucmd_counters *c)
 	add_u64(o, "cqes", c->cqes);
 	add_u64(o, "untracked", c->untracked);
 	add_u64(o, "inflight_full", c->inflight_full);
+	add_u64(o, "lost_events", c->lost_events);
 	for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
 		add_u64(v, ioucmd_rule_name(r), c->violations[r]);
 	json_object_object_add(o, "violations", v);
@@ -265,6 +266,7 @@ struct json_object *report_totals(struct tracer *t)
 	add_u64(o, "completed", sum.sync_returns + sum.done);
 	add_u64(o, "bpf_cqes", sum.cqes);
 	add_u64(o, "untracked", sum.untracked + sum.inflight_full);
+	add_u64(o, "lost_events", sum.lost_events);
 	for (int r = 0; r < IOUCMD_RULE__COUNT; r++) {
 		snprintf(key, sizeof(key), "violations.%s", ioucmd_rule_name(r));
 		add_u64(o, key, sum.violations[r]);

@@ -72,12 +72,13 @@ void trace_print_summary(FILE *out, struct tracer *t)
 		if (tracer_counters(t, s, &c))
 			continue;
 		fprintf(out, "\n%s: issued %llu, queued %llu, sync %llu, eagain %llu, cancel calls %llu, "
-			"done %llu, cqes %llu, untracked %llu, map full %llu\n", tracer_handler(t, s),
+			"done %llu, cqes %llu, untracked %llu, map full %llu, lost events %llu\n",
+			tracer_handler(t, s),
 			(unsigned long long)c.issued, (unsigned long long)c.queued,
 			(unsigned long long)c.sync_returns, (unsigned long long)c.eagain,
 			(unsigned long long)c.cancel_calls, (unsigned long long)c.done,
 			(unsigned long long)c.cqes, (unsigned long long)c.untracked,
-			(unsigned long long)c.inflight_full);
+			(unsigned long long)c.inflight_full, (unsigned long long)c.lost_events);
 		for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
 			if (c.violations[r])
 				fprintf(out, "  violations %s: %llu\n", ioucmd_rule_name(r),

@@ -162,10 +162,16 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	if (size < sizeof(struct ioucmd_event))
+	const struct ioucmd_event *e = data;
+
+	if (size < sizeof(*e))
 		return 0;
-	if (t->opts.on_violation)
-		t->opts.on_violation(t->opts.arg, data);
+	if (e->kind == IOUCMD_EV_VIOLATION) {
+		if (t->opts.on_violation)
+			t->opts.on_violation(t->opts.arg, e);
+	} else if (t->opts.on_life) {
+		t->opts.on_life(t->opts.arg, e);
+	}
 	return 0;
 }
 
@@ -223,6 +229,7 @@ static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, cha
 	s->rodata->cfg.nr_handlers = opts->nr_handlers;
 	s->rodata->cfg.filter_pid = opts->filter_pid;
 	s->rodata->cfg.kernel = f->kernel;
+	s->rodata->cfg.events = opts->events;
 	/* kprobe handlers run with preemption disabled: that one is not the driver's */
 	s->rodata->cfg.preempt_bias = kprobe;
 	for (i = 0; i < opts->nr_handlers; i++) {

@@ -25,8 +25,11 @@ struct tracer_opts {
 	enum tracer_backend backend;
 	bool raw_pointers;	/* print command pointers unhashed */
 	bool quiet;		/* no line per violation on stderr */
+	bool events;		/* stream every command's life to on_life (--events) */
 	/* called for each violation as it arrives; may be NULL */
 	void (*on_violation)(void *arg, const struct ioucmd_event *e);
+	/* called for each step of a command's life with events set; may be NULL */
+	void (*on_life)(void *arg, const struct ioucmd_event *e);
 	void *arg;
 };
 
