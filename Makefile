@@ -86,11 +86,14 @@ $(BUILD)/tests/host/test_cmd_state: tests/host/test_cmd_state.c tests/host/ktap.
 	@echo "  CC      $<"
 	@$(CC) $(SAN_CFLAGS) -o $@ $<
 
-HOST_TESTS := $(BUILD)/tests/host/test_cmd_state
+include tests/host/host.mk
+HOST_TESTS := $(BUILD)/tests/host/test_cmd_state $(HOST_SCENARIO_TEST)
 
 test-host: deps $(HOST_TESTS) loader
 	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/tp_backend tests/host/tp_backend.sh
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/scenarios \
+		$(BUILD)/ioucmd run scenarios/null.ini scenarios/socket.ini
 
 # one guest boot per kernel runs every guest suite (tests/guest/all.sh)
 test-guest: deps loader driver-all

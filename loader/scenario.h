@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Scenario files (scenarios/*.ini, format in scenarios/README.md): fio-like INI with a [global]
+ * Scenario files (scenarios/NAME.ini, format in scenarios/README.md): fio-like INI with a [global]
  * section and one section per job, parsed with inih.
  *
  *	[global]

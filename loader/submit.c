@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The load generator behind `ioucmd submit` and `ioucmd run`: each thread owns a ring, keeps up
+ * to qd commands in flight, submits in batches and reaps every CQE, timing each command from
+ * submission to reaping. Slots (one per in-flight command) carry the user_data and a buffer.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,27 +17,25 @@
 #include <liburing.h>
 #include "submit.h"
 
+#ifndef IORING_URING_CMD_FIXED
+#define IORING_URING_CMD_FIXED (1U << 0)
+#endif
+
+struct worker {
+	const struct submit_job *job;
+	uint64_t quota;		/* commands this thread completes (0: duration) */
+	struct submit_result res;
+	int err;
+	char msg[256];
+	pthread_t thread;
+};
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static void prep_cmd(struct io_uring_sqe *sqe, const struct submit_job *job, int fd, uint64_t seq)
-{
-	size_t area = job->sqe128 ? 80 : 16;
-
-	memset(sqe, 0, job->sqe128 ? 128 : 64);
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = job->cmd_op;
-	sqe->user_data = seq;
-	sqe->addr = job->sqe_addr;
-	sqe->addr3 = job->sqe_addr3;
-	if (job->data_len)
-		memcpy(sqe->cmd, job->data, job->data_len < area ? job->data_len : area);
 }
 
 /* the target: a device path, or a socket made here for socket uring_cmds */
@@ -43,79 +48,265 @@ static int open_target(const char *device)
 	return open(device, O_RDWR);
 }
 
-static void account(const struct submit_job *job, struct submit_result *out, struct io_uring_cqe *cqe)
+static void prep_cmd(struct io_uring_sqe *sqe, const struct submit_job *job, int fd,
+		     unsigned int slot, void *buf)
 {
-	out->cqes++;
-	if (cqe->res < 0)
-		out->cqe_errors++;
-	if (job->check_res && cqe->res != job->expect_res) {
-		if (!out->res_mismatch)
-			out->first_bad_res = cqe->res;
-		out->res_mismatch++;
+	size_t area = job->sqe128 ? 80 : 16;
+	uint64_t addr = (uintptr_t)buf;
+
+	memset(sqe, 0, job->sqe128 ? 128 : 64);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = job->cmd_op;
+	sqe->user_data = slot;
+	sqe->addr = job->sqe_addr;
+	sqe->addr3 = job->sqe_addr3;
+	if (job->data_len)
+		memcpy(sqe->cmd, job->data, job->data_len < area ? job->data_len : area);
+	if (buf && job->buf_addr_off + sizeof(addr) <= area)
+		memcpy(sqe->cmd + job->buf_addr_off, &addr, sizeof(addr));
+	if (buf && job->fixed_buffers) {
+		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+		sqe->buf_index = slot;
 	}
+}
+
+static void account(const struct submit_job *job, struct submit_result *r,
+		    struct io_uring_cqe *cqe, uint64_t lat)
+{
+	uint32_t b = ioucmd_hist_bucket(lat);
+
+	if (!r->cqes || cqe->res < r->res_min)
+		r->res_min = cqe->res;
+	if (!r->cqes || cqe->res > r->res_max)
+		r->res_max = cqe->res;
+	if (job->cqe32) {
+		uint64_t res2 = cqe->big_cqe[0];
+
+		if (!r->cqes || res2 < r->res2_min)
+			r->res2_min = res2;
+		if (!r->cqes || res2 > r->res2_max)
+			r->res2_max = res2;
+	}
+	r->cqes++;
+	if (cqe->res < 0)
+		r->cqe_errors++;
+	if (job->check_res && cqe->res != job->expect_res) {
+		if (!r->res_mismatch)
+			r->first_bad_res = cqe->res;
+		r->res_mismatch++;
+	}
+	if (b < IOUCMD_HIST_BUCKETS)
+		r->lat[b]++;
+}
+
+static unsigned int setup_flags(const struct submit_job *job)
+{
+	return (job->sqe128 ? IORING_SETUP_SQE128 : 0) | (job->cqe32 ? IORING_SETUP_CQE32 : 0) |
+	       (job->sqpoll ? IORING_SETUP_SQPOLL : 0) | (job->iopoll ? IORING_SETUP_IOPOLL : 0) |
+	       (job->single_issuer ? IORING_SETUP_SINGLE_ISSUER : 0) |
+	       (job->defer_taskrun ? IORING_SETUP_DEFER_TASKRUN : 0);
+}
+
+static int run_ring(struct worker *w, struct io_uring *ring, int fd, unsigned int qd,
+		    char *bufs)
+{
+	const struct submit_job *job = w->job;
+	unsigned int batch = job->batch ? job->batch : 1, nfree = qd;
+	unsigned int *freelist = calloc(qd, sizeof(*freelist));
+	uint64_t *sent_at = calloc(qd, sizeof(*sent_at));
+	uint64_t start = now_ns(), deadline, started = 0;
+	int ret = 0;
+
+	if (!freelist || !sent_at) {
+		free(freelist);
+		free(sent_at);
+		snprintf(w->msg, sizeof(w->msg), "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < qd; i++)
+		freelist[i] = qd - 1 - i;
+	deadline = job->duration_ns ? start + job->duration_ns : UINT64_MAX;
+	for (;;) {
+		bool more = w->quota ? started < w->quota : now_ns() < deadline;
+		unsigned int queued = 0, head, n = 0;
+		struct io_uring_cqe *cqe;
+		uint64_t now;
+
+		while (more && nfree && queued < batch) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+			unsigned int slot;
+
+			if (!sqe)
+				break;
+			slot = freelist[--nfree];
+			prep_cmd(sqe, job, fd, slot, bufs ? bufs + (size_t)slot * job->buf_len : NULL);
+			sent_at[slot] = now_ns();
+			started++;
+			queued++;
+			more = w->quota ? started < w->quota : true;
+		}
+		if (nfree == qd)
+			break;	/* nothing in flight and nothing more to send */
+		if (job->wait_timeout_ns) {
+			struct __kernel_timespec ts = {
+				.tv_sec = job->wait_timeout_ns / 1000000000ull,
+				.tv_nsec = job->wait_timeout_ns % 1000000000ull,
+			};
+			struct io_uring_cqe *first;
+
+			ret = io_uring_submit_and_wait_timeout(ring, &first, 1, &ts, NULL);
+			if (ret == -ETIME) {
+				w->res.submitted += queued;
+				w->res.abandoned = qd - nfree;
+				snprintf(w->msg, sizeof(w->msg), "%u commands got no CQE within %.1f s",
+					 qd - nfree, job->wait_timeout_ns / 1e9);
+				ret = -ETIME;
+				break;
+			}
+		} else {
+			ret = io_uring_submit_and_wait(ring, 1);
+		}
+		if (ret < 0 && ret != -EINTR) {
+			snprintf(w->msg, sizeof(w->msg), "io_uring_submit: %s", strerror(-ret));
+			break;
+		}
+		ret = 0;
+		w->res.submitted += queued;
+		now = now_ns();
+		io_uring_for_each_cqe(ring, head, cqe) {
+			unsigned int slot = (unsigned int)cqe->user_data;
+
+			if (slot < qd) {
+				account(job, &w->res, cqe, now - sent_at[slot]);
+				freelist[nfree++] = slot;
+			}
+			n++;
+		}
+		io_uring_cq_advance(ring, n);
+	}
+	w->res.elapsed_ns = now_ns() - start;
+	free(freelist);
+	free(sent_at);
+	return ret;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct submit_job *job = w->job;
+	unsigned int qd = job->qd ? job->qd : 1;
+	struct io_uring_params p = { .flags = setup_flags(job) };
+	struct io_uring ring;
+	char *bufs = NULL;
+	int fd, ret;
+
+	fd = open_target(job->device);
+	if (fd < 0) {
+		w->err = -errno;
+		snprintf(w->msg, sizeof(w->msg), "cannot open %s: %s%s", job->device,
+			 strerror(errno), errno == ENOENT ? " (is its driver loaded?)" : "");
+		return NULL;
+	}
+	ret = io_uring_queue_init_params(job->entries ? job->entries : 64, &ring, &p);
+	if (ret) {
+		w->err = ret;
+		snprintf(w->msg, sizeof(w->msg), "io_uring_queue_init: %s%s", strerror(-ret),
+			 ret == -EINVAL ? " (does this kernel have every ring flag asked for?)" : "");
+		close(fd);
+		return NULL;
+	}
+	if (qd > ring.sq.ring_entries)
+		qd = ring.sq.ring_entries;
+	if (job->buf_len) {
+		bufs = aligned_alloc(4096, ((job->buf_len * qd) + 4095) & ~(size_t)4095);
+		if (!bufs) {
+			w->err = -ENOMEM;
+			snprintf(w->msg, sizeof(w->msg), "out of memory for buffers");
+			goto out;
+		}
+		memset(bufs, 0x5a, job->buf_len * qd);
+	}
+	if (bufs && job->fixed_buffers) {
+		struct iovec *iov = calloc(qd, sizeof(*iov));
+
+		for (unsigned int i = 0; iov && i < qd; i++)
+			iov[i] = (struct iovec){ bufs + (size_t)i * job->buf_len, job->buf_len };
+		ret = iov ? io_uring_register_buffers(&ring, iov, qd) : -ENOMEM;
+		free(iov);
+		if (ret) {
+			w->err = ret;
+			snprintf(w->msg, sizeof(w->msg), "registering buffers: %s", strerror(-ret));
+			goto out;
+		}
+	}
+	w->err = run_ring(w, &ring, fd, qd, bufs);
+out:
+	io_uring_queue_exit(&ring);
+	free(bufs);
+	close(fd);
+	return NULL;
+}
+
+static void merge(struct submit_result *to, const struct submit_result *from)
+{
+	if (from->cqes) {
+		if (!to->cqes || from->res_min < to->res_min)
+			to->res_min = from->res_min;
+		if (!to->cqes || from->res_max > to->res_max)
+			to->res_max = from->res_max;
+		if (!to->cqes || from->res2_min < to->res2_min)
+			to->res2_min = from->res2_min;
+		if (!to->cqes || from->res2_max > to->res2_max)
+			to->res2_max = from->res2_max;
+	}
+	if (!to->res_mismatch && from->res_mismatch)
+		to->first_bad_res = from->first_bad_res;
+	to->submitted += from->submitted;
+	to->cqes += from->cqes;
+	to->cqe_errors += from->cqe_errors;
+	to->res_mismatch += from->res_mismatch;
+	to->abandoned += from->abandoned;
+	if (from->elapsed_ns > to->elapsed_ns)
+		to->elapsed_ns = from->elapsed_ns;
+	for (int b = 0; b < IOUCMD_HIST_BUCKETS; b++)
+		to->lat[b] += from->lat[b];
 }
 
 int submit_run(const struct submit_job *job, struct submit_result *out, char *err, size_t errlen)
 {
-	unsigned int flags = (job->sqe128 ? IORING_SETUP_SQE128 : 0) |
-			     (job->cqe32 ? IORING_SETUP_CQE32 : 0);
-	unsigned int qd = job->qd ? job->qd : 1, batch = job->batch ? job->batch : 1;
-	uint64_t start, deadline, inflight = 0, seq = 0;
-	struct io_uring ring;
-	int fd, ret;
+	unsigned int nthreads = job->threads ? job->threads : 1;
+	struct worker *w = calloc(nthreads, sizeof(*w));
+	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	fd = open_target(job->device);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open %s: %s%s", job->device, strerror(errno),
-			 errno == ENOENT ? " (is its driver loaded?)" : "");
-		return ret;
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	ret = io_uring_queue_init(job->entries ? job->entries : 64, &ring, flags);
-	if (ret) {
-		snprintf(err, errlen, "io_uring_queue_init: %s", strerror(-ret));
-		close(fd);
-		return ret;
+	for (unsigned int i = 0; i < nthreads; i++) {
+		w[i].job = job;
+		/* the count is split; the first threads take the remainder */
+		w[i].quota = job->count / nthreads + (i < job->count % nthreads);
+		if (job->count && !w[i].quota)
+			continue;
+		if (nthreads == 1) {
+			worker_main(&w[i]);
+		} else if (pthread_create(&w[i].thread, NULL, worker_main, &w[i])) {
+			w[i].err = -EAGAIN;
+			snprintf(w[i].msg, sizeof(w[i].msg), "cannot start a thread");
+			w[i].thread = 0;
+		}
 	}
-	if (qd > ring.sq.ring_entries)
-		qd = ring.sq.ring_entries;
-	start = now_ns();
-	deadline = job->duration_ns ? start + job->duration_ns : UINT64_MAX;
-	for (;;) {
-		bool more = job->count ? seq < job->count : now_ns() < deadline;
-		unsigned int queued = 0;
-		struct io_uring_cqe *cqe;
-		unsigned int head, n = 0;
-
-		while (more && inflight < qd && queued < batch) {
-			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-			if (!sqe)
-				break;
-			prep_cmd(sqe, job, fd, seq++);
-			inflight++;
-			queued++;
-			more = job->count ? seq < job->count : true;
+	for (unsigned int i = 0; i < nthreads; i++) {
+		if (nthreads > 1 && w[i].thread)
+			pthread_join(w[i].thread, NULL);
+		merge(out, &w[i].res);
+		if (w[i].err && !ret) {
+			ret = w[i].err;
+			snprintf(err, errlen, "%s", w[i].msg);
 		}
-		if (!inflight)
-			break;
-		ret = io_uring_submit_and_wait(&ring, 1);
-		if (ret < 0 && ret != -EINTR) {
-			snprintf(err, errlen, "io_uring_submit: %s", strerror(-ret));
-			break;
-		}
-		out->submitted += queued;
-		io_uring_for_each_cqe(&ring, head, cqe) {
-			account(job, out, cqe);
-			n++;
-		}
-		io_uring_cq_advance(&ring, n);
-		inflight -= n;
-		ret = 0;
 	}
-	out->elapsed_ns = now_ns() - start;
-	io_uring_queue_exit(&ring);
-	close(fd);
-	return ret < 0 ? ret : 0;
+	free(w);
+	return ret;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ioucmd.h"
 
 #define SUBMIT_DATA_MAX 80	/* the command area of a 128-byte SQE */
 
@@ -16,11 +17,22 @@ struct submit_job {
 	size_t data_len;
 	uint64_t sqe_addr, sqe_addr3;	/* raw SQE fields some drivers read (block discard) */
 	unsigned int entries;	/* ring size */
-	unsigned int qd;	/* commands in flight at most */
+	unsigned int qd;	/* commands in flight at most, per thread */
 	unsigned int batch;	/* SQEs per io_uring_submit() */
-	bool sqe128, cqe32;
-	uint64_t count;		/* commands to complete (0: run for duration_ns) */
+	unsigned int threads;	/* submitting threads, each with its own ring (0: 1) */
+	bool sqe128, cqe32, sqpoll, iopoll, single_issuer, defer_taskrun;
+	/*
+	 * A buffer of buf_len bytes per in-flight command, its address patched into the command
+	 * data at buf_addr_off (a u64); with fixed_buffers it is registered with the ring and the
+	 * SQEs say IORING_URING_CMD_FIXED.
+	 */
+	size_t buf_len;
+	size_t buf_addr_off;
+	bool fixed_buffers;
+	uint64_t count;		/* commands to complete in all (0: run for duration_ns) */
 	uint64_t duration_ns;
+	/* give up when no CQE arrives for this long (a command never completed); 0: wait on */
+	uint64_t wait_timeout_ns;
 	/* expected CQE res for every command, when check_res is set */
 	bool check_res;
 	int32_t expect_res;
@@ -32,7 +44,11 @@ struct submit_result {
 	uint64_t cqe_errors;	/* CQEs with res < 0 */
 	uint64_t res_mismatch;	/* CQEs whose res differed from expect_res */
 	int32_t first_bad_res;
+	int64_t res_min, res_max;
+	uint64_t res2_min, res2_max;	/* big CQEs only */
 	uint64_t elapsed_ns;
+	uint64_t abandoned;	/* still in flight when wait_timeout_ns passed without a CQE */
+	uint64_t lat[IOUCMD_HIST_BUCKETS];	/* submit to reap, as user space saw it */
 };
 
 /* Runs one job; returns 0 or -errno with a sentence in err. */

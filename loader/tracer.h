@@ -23,8 +23,6 @@ struct tracer_opts {
 	uint32_t filter_pid;
 	uint64_t stall_timeout_ns;
 	enum tracer_backend backend;
-	bool raw_pointers;	/* print command pointers unhashed */
-	bool quiet;		/* no line per violation on stderr */
 	bool events;		/* stream every command's life to on_life (--events) */
 	/* called for each violation as it arrives; may be NULL */
 	void (*on_violation)(void *arg, const struct ioucmd_event *e);

@@ -8,6 +8,7 @@ if ! insmod /lib/modules/ioucmd/ioucmd_ref.ko; then
 fi
 sh /tests/guest/tracer_counts.sh fentry || status=1
 sh /tests/guest/tracer_counts.sh kprobe || status=1
+ioucmd run /scenarios/*.ini || status=1
 if [ -x /tests/bin/ref_selftest ]; then
 	/tests/bin/ref_selftest || status=1
 fi

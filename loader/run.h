@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Runs one scenario under the tracer and judges it: the engine behind `ioucmd run`. */
+#ifndef IOUCMD_RUN_H
+#define IOUCMD_RUN_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+#include "scenario.h"
+
+struct run_opts {
+	bool raw;			/* unhashed command pointers in reports */
+	const char *events_path;	/* Chrome trace of every command, or NULL */
+	uint64_t stall_timeout_ns;	/* default when the scenario sets none */
+};
+
+/*
+ * Runs sc and returns its part of the report: {"file", "result": "pass"|"fail"|"skip",
+ * "checks": [{"name", "ok", "skip", "detail"}], "jobs": [...], "totals", "handlers",
+ * "violations", "tracer", ...}. Never NULL. The "checks" are the KTAP test points.
+ */
+struct json_object *run_scenario(const struct scenario *sc, const struct run_opts *opts);
+
+#endif /* IOUCMD_RUN_H */
