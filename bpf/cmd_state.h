@@ -308,6 +308,12 @@ static inline void ioucmd_on_task_work_queued(struct ioucmd_life *l)
 	l->marks |= IOUCMD_M_TW_PENDING;
 }
 
+/* now - then, or 0 when then is later: a judge's clock reading may predate the event */
+static inline __u64 ioucmd_age(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
 /*
  * Judged from outside, periodically and at the end of a trace: a queued command past the
  * timeout. Returns new violations.
@@ -319,10 +325,10 @@ static inline __u32 ioucmd_check_age(struct ioucmd_life *l, __u64 now, __u64 tim
 	if (l->state != IOUCMD_S_QUEUED && l->state != IOUCMD_S_EAGAIN)
 		return 0;
 	if (l->marks & IOUCMD_M_CANCEL_CALLED) {
-		if (now - l->cancel_ns >= timeout_ns)
+		if (ioucmd_age(now, l->cancel_ns) >= timeout_ns)
 			v |= IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED);
 	} else if (!(l->marks & IOUCMD_M_CANCELABLE) && l->issue_ns &&
-		   now - l->issue_ns >= timeout_ns) {
+		   ioucmd_age(now, l->issue_ns) >= timeout_ns) {
 		v |= IOUCMD_V(IOUCMD_RULE_STALLED_COMMAND);
 	}
 	return ioucmd_report(l, v);

@@ -90,6 +90,9 @@ struct ioucmd_event {
 	__u8 pad;
 	__s32 stack_id;		/* this event's kernel stack */
 	__s32 first_stack_id;	/* the first completion's stack, for double completions */
+	__u64 age_ns;		/* stalls: how long since the issue (or the cancel call) */
+	__u32 marks;		/* IOUCMD_M_* of the life */
+	__u32 pad2;
 };
 
 /* rodata: configuration the loader sets before load */

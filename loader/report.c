@@ -217,6 +217,8 @@ struct json_object *report_violation(struct tracer *t, const struct ioucmd_event
 	add_str(o, "context", e->frame < 4 ? frame_names[e->frame] : "?");
 	json_object_object_add(o, "uring_lock_held", json_object_new_boolean(e->owns_uring_lock));
 	json_object_object_add(o, "atomic", json_object_new_boolean(e->atomic));
+	if (e->age_ns)
+		add_u64(o, "age_ns", e->age_ns);
 	json_object_object_add(o, "stack", stack_json(t, e->stack_id));
 	json_object_object_add(o, "first_stack", stack_json(t, e->first_stack_id));
 	return o;

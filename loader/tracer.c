@@ -559,9 +559,11 @@ int tracer_sweep(struct tracer *t, bool final)
 		if (rec.life.state == IOUCMD_S_DONE || rec.life.state == IOUCMD_S_DONE_EARLY) {
 			uint64_t at = rec.life.done_ns;
 
-			if (now - at < DONE_LINGER_NS && !final)
+			if (ioucmd_age(now, at) < DONE_LINGER_NS && !final)
 				continue;
-			bpf_map_delete_elem(fd, &key);
+			/* the program may have deleted it meanwhile (CQE posted): count only ours */
+			if (bpf_map_delete_elem(fd, &key))
+				continue;
 			if (rec.life.state == IOUCMD_S_DONE)
 				__atomic_fetch_sub(&t->skel->bss->done_pending, 1, __ATOMIC_RELAXED);
 			else
@@ -572,10 +574,10 @@ int tracer_sweep(struct tracer *t, bool final)
 
 		/* at the end, a parked cancelable command is not a stall unless it had the time */
 		if (final && (v & IOUCMD_V(IOUCMD_RULE_STALLED_COMMAND)) &&
-		    now - rec.life.issue_ns < timeout)
+		    ioucmd_age(now, rec.life.issue_ns) < timeout)
 			v &= ~IOUCMD_V(IOUCMD_RULE_STALLED_COMMAND);
 		if (final && (v & IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED)) &&
-		    now - rec.life.cancel_ns < timeout)
+		    ioucmd_age(now, rec.life.cancel_ns) < timeout)
 			v &= ~IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED);
 		if (!v)
 			continue;
@@ -591,6 +593,9 @@ int tracer_sweep(struct tracer *t, bool final)
 				.pid = rec.pid, .issue_flags = rec.life.issue_flags,
 				.done_count = rec.life.done_count, .state = rec.life.state,
 				.res = rec.life.ret, .stack_id = -1, .first_stack_id = -1,
+				.marks = rec.life.marks,
+				.age_ns = ioucmd_age(now, (v & IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED)) ?
+							      rec.life.cancel_ns : rec.life.issue_ns),
 			};
 
 			memcpy(e.comm, rec.comm, sizeof(e.comm));

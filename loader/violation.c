@@ -69,6 +69,10 @@ void violation_print(FILE *out, struct tracer *t, const struct ioucmd_event *e, 
 				e->frame < 4 ? frame_names[e->frame] : "?",
 				e->owns_uring_lock ? ", uring_lock held" : ", uring_lock not held",
 				e->atomic ? ", atomic context" : "");
+		if (r == IOUCMD_RULE_STALLED_COMMAND || r == IOUCMD_RULE_CANCEL_NOT_COMPLETED)
+			fprintf(out, "    %s %.3f s ago and not completed (marks 0x%x)\n",
+				r == IOUCMD_RULE_STALLED_COMMAND ? "issued" : "cancel requested",
+				e->age_ns / 1e9, e->marks);
 		if (r == IOUCMD_RULE_RES2_DROPPED)
 			fprintf(out, "    res2 %llu on a ring without IORING_SETUP_CQE32\n",
 				(unsigned long long)e->res2);

@@ -165,6 +165,13 @@ static void legal_paths(void)
 
 	l = queued();
 	check("a young queued command is not stalled", ioucmd_check_age(&l, 5 * S, 10 * S), 0);
+
+	/* the judge read its clock, then the command was issued: not an age of 2^64 ns */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 20 * S);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 20 * S);
+	check("a command issued after the judge's clock reading is not stalled",
+	      ioucmd_check_age(&l, 19 * S, 10 * S), 0);
 }
 
 static void violations(void)
@@ -291,7 +298,7 @@ static void violations(void)
 
 int main(void)
 {
-	ktap_plan(37);
+	ktap_plan(38);
 	legal_paths();
 	violations();
 	return ktap_finish();
