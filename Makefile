@@ -11,7 +11,7 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUILD)/bpf -I$(TOP)/bpf -I$(TOP)/loader
-LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz
+LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
 
 .SECONDARY:
 .PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help

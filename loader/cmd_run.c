@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "cli.h"
+#include "render.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
@@ -14,8 +15,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ioucmd run [-j REPORT.json] [--events TRACE.json] [--stall-timeout SECONDS]\n"
-		"                  [--raw] SCENARIO.ini...\n\n"
+		"usage: ioucmd run [-j REPORT.json] [--html REPORT.html] [--prom REPORT.prom]\n"
+		"                  [--events TRACE.json] [--stall-timeout SECONDS] [--raw]\n"
+		"                  SCENARIO.ini...\n\n"
 		"Runs each scenario under the tracer and prints KTAP: one test point per job, per\n"
 		"built-in consistency check and per `expect` line; SKIP where this kernel cannot\n"
 		"judge. Every file is checked before anything runs. Exit status: 0 all passed,\n"
@@ -50,11 +52,12 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' },
+		{ "html", required_argument, 0, 'H' }, { "prom", required_argument, 0, 'P' },
 		{ "stall-timeout", required_argument, 0, 'S' }, { "raw", no_argument, 0, 'r' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	struct run_opts opts = { 0 };
-	const char *json_path = NULL;
+	const char *json_path = NULL, *html_path = NULL, *prom_path = NULL;
 	struct scenario **sc;
 	struct json_object *report, *list;
 	struct utsname u;
@@ -64,6 +67,8 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json_path = optarg; break;
+		case 'H': html_path = optarg; break;
+		case 'P': prom_path = optarg; break;
 		case 'E': opts.events_path = optarg; break;
 		case 'S': {
 			char *end;
@@ -134,6 +139,19 @@ int cmd_run(int argc, char **argv)
 			failed++;
 		} else {
 			fprintf(stderr, "ioucmd run: report in %s\n", json_path);
+		}
+	}
+	{
+		char err[512];
+
+		if (html_path && render_to_file(render_html, report, html_path, err, sizeof(err))) {
+			fprintf(stderr, "ioucmd run: %s\n", err);
+			failed++;
+		}
+		if (prom_path && render_to_file(render_prometheus, report, prom_path, err,
+						sizeof(err))) {
+			fprintf(stderr, "ioucmd run: %s\n", err);
+			failed++;
 		}
 	}
 	json_object_put(report);
