@@ -92,6 +92,7 @@ HOST_TESTS := $(BUILD)/tests/host/test_cmd_state $(HOST_SCENARIO_TEST)
 test-host: deps $(HOST_TESTS) loader
 	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/tp_backend tests/host/tp_backend.sh
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/html_report tests/host/html_report.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/scenarios \
 		$(BUILD)/ioucmd run scenarios/null.ini scenarios/socket.ini
 

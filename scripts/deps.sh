@@ -10,6 +10,8 @@ PKGS=(
 	liburing-dev libinih-dev libjson-c-dev
 	busybox-static cpio xz-utils zstd lz4 kmod
 	dwarves
+	# tests: the HTML report in a real browser, and its screenshot checked
+	chromium python3
 )
 # qemu 10 (bookworm's 7.2 crashes TCG guests), libbpf 1.4 and bpftool 7.5 (skeletons, BTF dumps)
 BACKPORTS_PKGS=(qemu-system-x86 libbpf-dev bpftool)
