@@ -100,7 +100,7 @@ test-host: deps $(HOST_TESTS) loader
 test-guest: deps loader driver-all
 	@for k in $(TEST_KERNELS); do \
 		IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh guest-$$k \
-			vm/run --kernel $$k --timeout 600 -- sh /tests/guest/all.sh; \
+			vm/run --kernel $$k --nvme --timeout 600 -- sh /tests/guest/all.sh; \
 	done
 
 test:
@@ -114,5 +114,5 @@ test:
 DEMO_OUT := $(BUILD)/demo
 demo: deps loader driver
 	@rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT)
-	@vm/run --kernel $(KERNEL) --timeout 600 --out $(DEMO_OUT) -- sh /tests/guest/demo.sh
+	@vm/run --kernel $(KERNEL) --nvme --timeout 600 --out $(DEMO_OUT) -- sh /tests/guest/demo.sh
 	@echo "demo: reports in $(DEMO_OUT)/"; ls -1 $(DEMO_OUT) | sed 's/^/  /'

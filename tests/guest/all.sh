@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs in the guest (vm/run): every guest suite that can share one boot. KTAP on stdout.
 # The reference driver's module is at /lib/modules/ioucmd/ioucmd_ref.ko, ioucmd on PATH.
+# vm/run --nvme: the passthrough char device shows up about a second after init
+i=0; while [ ! -e /dev/ng0n1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 status=0
 if ! insmod /lib/modules/ioucmd/ioucmd_ref.ko; then
 	echo "not ok 1 - insmod ioucmd_ref ($(uname -r)): was it built for this kernel?"
