@@ -14,7 +14,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUIL
 LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
 
 .SECONDARY:
-.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help
+.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench
 all: loader driver
 
 help:
@@ -56,7 +56,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/bpf/vmlinux.h
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
 
-SKELS := $(BUILD)/bpf/ioucmd.skel.h $(BUILD)/bpf/ioucmd_tp.skel.h
+SKELS := $(BUILD)/bpf/ioucmd.skel.h $(BUILD)/bpf/ioucmd_tp.skel.h $(BUILD)/bpf/floor.skel.h
 bpf: $(SKELS)
 
 # ---- loader: the ioucmd command ---------------------------------------------------------
@@ -116,3 +116,15 @@ demo: deps loader driver
 	@rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT)
 	@vm/run --kernel $(KERNEL) --nvme --timeout 600 --out $(DEMO_OUT) -- sh /tests/guest/demo.sh
 	@echo "demo: reports in $(DEMO_OUT)/"; ls -1 $(DEMO_OUT) | sed 's/^/  /'
+
+# ---- benchmark: the tracer's cost against a floor measured in the same run (issue 9) ---------
+BENCH_OUT := $(BUILD)/bench
+BENCH_ARGS ?=
+bench: deps loader driver
+	@mkdir -p $(BENCH_OUT)/host $(BENCH_OUT)/guest
+	@echo "== host ($$(uname -r)): tracepoint backend"
+	@$(BUILD)/ioucmd bench $(BENCH_ARGS) -o $(BENCH_OUT)/host
+	@echo "== guest ($(KERNEL)): fentry backend, TCG"
+	@vm/run --kernel $(KERNEL) --timeout 1800 --out $(BENCH_OUT)/guest -- \
+		sh -c 'insmod /lib/modules/ioucmd/ioucmd_ref.ko && ioucmd bench $(BENCH_ARGS) -o /out'
+	@echo "bench: $(BENCH_OUT)/host/bench.json, $(BENCH_OUT)/guest/bench.json (and bench.svg)"

@@ -366,7 +366,7 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 		/* done() before the issue returned (another CPU), or an issue we never saw */
 		early.slot = slot;
 		early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
-		early.first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
+		early.first_done_stack = cfg.first_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
 		v = ioucmd_on_done(&early.life, &call);
 		early.life.state = IOUCMD_S_DONE_EARLY;
 		if (!bpf_map_update_elem(&inflight, &key, &early, BPF_NOEXIST)) {
@@ -386,8 +386,11 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_DONE) {
 		__sync_fetch_and_add(&done_pending, 1);
 		hist_add(slot, rec->op_idx, IOUCMD_LAT_ISSUE_DONE, call.now_ns - rec->life.issue_ns);
-		/* keep the first completion's stack for a double completion report */
-		rec->first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
+		/* the first completion's stack, for a double completion report: a stack walk per
+		 * command, so only when asked (--stacks)
+		 */
+		if (cfg.first_stacks)
+			rec->first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
 	}
 	if (v)
 		emit(ctx, v, cmd, rec, &call, call.res);

@@ -103,7 +103,7 @@ struct ioucmd_config {
 	__u32 kernel;		/* IOUCMD_K_* */
 	__u32 events;		/* stream every command's life (not yet used) */
 	__u32 preempt_bias;	/* preempt_count the probe itself adds (1 under kprobes) */
-	__u32 pad;
+	__u32 first_stacks;	/* keep every first done()'s stack, for double completions (costly) */
 };
 
 /* index of the highest set bit of v (v != 0); no clz instruction in BPF */

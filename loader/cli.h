@@ -16,6 +16,7 @@ int cmd_trace(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* prints one violation as text, with its symbolized stacks */
 void violation_print(FILE *out, struct tracer *t, const struct ioucmd_event *e, int raw);

@@ -70,12 +70,14 @@ static void usage(FILE *out)
 		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
 		"                    [--backend auto|fentry|kprobe|tracepoint] [-j FILE.json]\n"
-		"                    [--events TRACE.json]\n"
+		"                    [--events TRACE.json] [--stacks]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces the ->uring_cmd handlers chosen (all attachable ones of MODULE with -d),\n"
 		"prints violations as they happen, and counts and latency histograms every -i\n"
 		"seconds and at the end (Ctrl-C or --duration). --events writes every command's\n"
-		"life (issue, return, done, CQE) as Chrome trace-event JSON for Perfetto.\n");
+		"life (issue, return, done, CQE) as Chrome trace-event JSON for Perfetto.\n"
+		"--stacks keeps every first completion's stack, so that a double completion\n"
+		"shows both; it costs a stack walk per queued command.\n");
 }
 
 static int parse_seconds(const char *s, const char *what, double *out)
@@ -98,7 +100,8 @@ int cmd_trace(int argc, char **argv)
 		{ "pid", required_argument, 0, 'p' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'D' }, { "stall-timeout", required_argument, 0, 'S' },
 		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' },
-		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' }, { "fail-on-violation", no_argument, 0, 'F' },
+		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' },
+		{ "stacks", no_argument, 0, 's' }, { "fail-on-violation", no_argument, 0, 'F' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	static struct handler_info found[256];
@@ -138,6 +141,7 @@ int cmd_trace(int argc, char **argv)
 		case 'S': if (parse_seconds(optarg, "--stall-timeout", &stall)) return EXIT_USAGE; break;
 		case 'r': st.raw = 1; break;
 		case 'j': json_path = optarg; break;
+		case 's': opts.first_stacks = true; break;
 		case 'E': events_path = optarg; break;
 		case 'B':
 			if (!strcmp(optarg, "auto"))

@@ -13,6 +13,7 @@ static const struct {
 	{ "trace", cmd_trace, "trace live commands, report violations and latency" },
 	{ "submit", cmd_submit, "submit uring_cmd commands to a device (a load generator)" },
 	{ "run", cmd_run, "run scenario files under the tracer and check their expectations" },
+	{ "bench", cmd_bench, "measure the tracer's cost against a floor of empty programs" },
 	{ "report", cmd_report, "render a saved JSON report as HTML or a Prometheus textfile" },
 };
 

@@ -597,6 +597,7 @@ struct json_object *run_scenario(const struct scenario *sc, const struct run_opt
 		to.handlers[i] = rs.handlers[i];
 	to.nr_handlers = rs.nr_handlers;
 	to.stall_timeout_ns = stall_ns;
+	to.first_stacks = true;	/* scenarios are for finding bugs: both stacks of a double */
 	to.on_violation = on_violation;
 	to.arg = &rs;
 	if (opts->events_path) {

@@ -230,6 +230,7 @@ static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, cha
 	s->rodata->cfg.filter_pid = opts->filter_pid;
 	s->rodata->cfg.kernel = f->kernel;
 	s->rodata->cfg.events = opts->events;
+	s->rodata->cfg.first_stacks = opts->first_stacks;
 	/* kprobe handlers run with preemption disabled: that one is not the driver's */
 	s->rodata->cfg.preempt_bias = kprobe;
 	for (i = 0; i < opts->nr_handlers; i++) {
@@ -603,6 +604,11 @@ int tracer_sweep(struct tracer *t, bool final)
 		}
 	}
 	return found;
+}
+
+const struct bpf_object *tracer_object(const struct tracer *t)
+{
+	return t->skel ? t->skel->obj : t->tp ? t->tp->obj : NULL;
 }
 
 const char *tracer_handler(const struct tracer *t, int slot)

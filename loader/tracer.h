@@ -9,6 +9,7 @@
 #include "ioucmd.h"
 
 struct tracer;
+struct bpf_object;
 
 enum tracer_backend {
 	TRACER_AUTO,		/* fentry if the kernel allows it, else kprobes, else tracepoints */
@@ -24,6 +25,7 @@ struct tracer_opts {
 	uint64_t stall_timeout_ns;
 	enum tracer_backend backend;
 	bool events;		/* stream every command's life to on_life (--events) */
+	bool first_stacks;	/* keep each first done()'s stack for double completions */
 	/* called for each violation as it arrives; may be NULL */
 	void (*on_violation)(void *arg, const struct ioucmd_event *e);
 	/* called for each step of a command's life with events set; may be NULL */
@@ -64,6 +66,8 @@ bool tracer_op(struct tracer *t, int slot, int op_idx, uint32_t *cmd_op);
 /* Judges commands still in flight: stalls now (final=false) or at the end of a trace (true). */
 int tracer_sweep(struct tracer *t, bool final);
 const char *tracer_handler(const struct tracer *t, int slot);
+/* the loaded BPF object, for per-program statistics and map sizes */
+const struct bpf_object *tracer_object(const struct tracer *t);
 int tracer_nr_handlers(const struct tracer *t);
 void tracer_close(struct tracer *t);
 
