@@ -87,10 +87,9 @@ static __always_inline void hist_add(__u32 slot, __u32 op_idx, __u32 kind, __u64
 		h->b[b]++;
 }
 
-/* which traced handler serves this file, or -1 */
-static __always_inline int slot_of_file(struct file *file)
+/* which traced handler fn (a file's f_op->uring_cmd) is, or -1 */
+static __always_inline int slot_of_fn(__u64 fn)
 {
-	__u64 fn = (__u64)BPF_CORE_READ(file, f_op, uring_cmd);
 	int i;
 
 	for (i = 0; i < IOUCMD_MAX_HANDLERS; i++) {
@@ -100,6 +99,11 @@ static __always_inline int slot_of_file(struct file *file)
 			return i;
 	}
 	return -1;
+}
+
+static __always_inline int slot_of_file(struct file *file)
+{
+	return slot_of_fn((__u64)BPF_CORE_READ(file, f_op, uring_cmd));
 }
 
 /* the common part of a violation event */

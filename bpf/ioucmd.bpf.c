@@ -55,11 +55,17 @@ struct {
 	__uint(value_size, IOUCMD_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-/* which traced handler serves this command's file, or -1 */
+/* which traced handler serves this command's file, or -1 (kprobes: untrusted pointers) */
 static __always_inline int slot_of(struct io_uring_cmd *cmd)
 {
 	return slot_of_file(BPF_CORE_READ(cmd, file));
 }
+
+/*
+ * fentry and tp_btf arguments are trusted BTF pointers: plain loads, no bpf_probe_read call.
+ * The hot paths take their inputs from these in the fentry wrappers.
+ */
+#define FN_OF(cmd)	((__u64)(cmd)->file->f_op->uring_cmd)
 
 static __always_inline void count_violations(__u32 slot, __u32 v)
 {
@@ -111,17 +117,18 @@ static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
 
 /* ---- the handler: fentry / fexit ---------------------------------------------------------- */
 
-static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, __u32 kflags)
+static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, __u32 kflags,
+					 __u32 cmd_op)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 flags = ioucmd_canon_flags(kflags);
+	__u32 flags;
 	struct ioucmd_counters *c;
 	struct ioucmd_inflight *old;
 	struct frame *f;
 	__u64 now;
 
-	if (cfg.filter_pid && (pid_tgid >> 32) != cfg.filter_pid)
+	if (cfg.filter_pid && (bpf_get_current_pid_tgid() >> 32) != cfg.filter_pid)
 		return 0;
+	flags = ioucmd_canon_flags(kflags);
 	c = counters_of(slot);
 	if (c) {
 		c->issued++;
@@ -154,7 +161,7 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	}
 	ioucmd_on_issue(&f->rec.life, flags, now);
 	f->rec.slot = slot;
-	f->rec.cmd_op = BPF_CORE_READ(cmd, cmd_op);
+	f->rec.cmd_op = cmd_op;
 	f->rec.first_done_stack = -1;
 	LIFE_EVENT(IOUCMD_EV_ISSUE, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, 0, flags);
 	return 0;
@@ -273,7 +280,7 @@ static __always_inline int handler_kretprobe(void *ctx, __u32 slot, int ret)
 SEC("?fentry")										\
 int BPF_PROG(handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags)	\
 {											\
-	return handler_entry(N, cmd, issue_flags);					\
+	return handler_entry(N, cmd, issue_flags, cmd->cmd_op);				\
 }											\
 SEC("?fexit")										\
 int BPF_PROG(handler_exit##N, struct io_uring_cmd *cmd, unsigned int issue_flags, int ret) \
@@ -283,7 +290,7 @@ int BPF_PROG(handler_exit##N, struct io_uring_cmd *cmd, unsigned int issue_flags
 SEC("?kprobe")										\
 int BPF_KPROBE(kp_handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags) \
 {											\
-	return handler_entry(N, cmd, issue_flags);					\
+	return handler_entry(N, cmd, issue_flags, BPF_CORE_READ(cmd, cmd_op));		\
 }											\
 SEC("?kretprobe")									\
 int BPF_KRETPROBE(kp_handler_exit##N, int ret)						\
@@ -336,14 +343,13 @@ static __always_inline struct frame *frame_of(struct ioucmd_call *call, __u64 cm
 }
 
 static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s64 res, __u64 res2,
-				       __u32 flags_arg)
+				       __u32 flags_arg, int slot)
 {
 	struct ioucmd_inflight *rec, early = {};
 	struct ioucmd_counters *c;
 	struct ioucmd_call call = {};
 	struct frame *f;
 	__u64 key = (__u64)cmd;
-	int slot = slot_of(cmd);
 	__u32 v;
 
 	if (slot < 0)
@@ -406,13 +412,13 @@ int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
 	/* 6.1.0 .. 6.1.20 had no issue_flags argument */
 	if (bpf_get_func_arg_cnt(ctx) >= 4)
 		bpf_get_func_arg(ctx, 3, &flags_arg);
-	return done_common(ctx, cmd, res, res2, (__u32)flags_arg);
+	return done_common(ctx, cmd, res, res2, (__u32)flags_arg, slot_of_fn(FN_OF(cmd)));
 }
 
 SEC("?kprobe")
 int BPF_KPROBE(kp_on_done, struct io_uring_cmd *cmd, long res, __u64 res2, unsigned int flags)
 {
-	return done_common(ctx, cmd, res, res2, flags);
+	return done_common(ctx, cmd, res, res2, flags, slot_of(cmd));
 }
 
 static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd *cmd,
@@ -557,6 +563,7 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 
 	if (!req)
 		return 0;
+	/* the tracepoint declares req as void *: read through probes */
 	slot = slot_of(cmd);
 	if (slot < 0)
 		return 0;
