@@ -4,7 +4,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 KERNEL ?= 6.12
 # kernels `make test` runs the guest tests on
-TEST_KERNELS ?= 6.12 6.1
+TEST_KERNELS ?= 6.12 6.1 sid
 
 CC := gcc
 CLANG ?= clang
@@ -14,7 +14,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUIL
 LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
 
 .SECONDARY:
-.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench
+.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench matrix
 all: loader driver
 
 help:
@@ -30,8 +30,9 @@ deps:
 driver: deps
 	@bash $(TOP)/scripts/build-driver.sh $(KERNEL)
 
+# status 3: the kernel needs a newer compiler than bookworm's (sid): its guest tests skip the driver
 driver-all: deps
-	@for k in $(TEST_KERNELS); do bash $(TOP)/scripts/build-driver.sh $$k || exit 1; done
+	@for k in $(TEST_KERNELS); do bash $(TOP)/scripts/build-driver.sh $$k || [ $$? = 3 ] || exit 1; done
 
 clean:
 	rm -rf $(BUILD)
@@ -128,3 +129,7 @@ bench: deps loader driver
 	@vm/run --kernel $(KERNEL) --timeout 1800 --out $(BENCH_OUT)/guest -- \
 		sh -c 'insmod /lib/modules/ioucmd/ioucmd_ref.ko && ioucmd bench $(BENCH_ARGS) -o /out'
 	@echo "bench: $(BENCH_OUT)/host/bench.json, $(BENCH_OUT)/guest/bench.json (and bench.svg)"
+
+# ---- the kernel matrix: 6.1, 6.12 and sid (7.x), one build (issue 7) -------------------------
+matrix: deps loader
+	@tests/matrix.sh
