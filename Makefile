@@ -5,6 +5,8 @@ BUILD := $(TOP)/build
 KERNEL ?= 6.12
 # kernels `make test` runs the guest tests on
 TEST_KERNELS ?= 6.12 6.1 sid
+# every fault in its own boot (several wreck the kernel); the driver does not build for sid
+FAULT_KERNELS ?= 6.12 6.1
 
 CC := gcc
 CLANG ?= clang
@@ -14,7 +16,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUIL
 LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
 
 .SECONDARY:
-.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench matrix
+.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench matrix fuzz checkpatch
 all: loader driver
 
 help:
@@ -94,6 +96,7 @@ test-host: deps $(HOST_TESTS) loader
 	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/tp_backend tests/host/tp_backend.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/html_report tests/host/html_report.sh
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/checkpatch tests/host/checkpatch.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/scenarios \
 		$(BUILD)/ioucmd run scenarios/null.ini scenarios/socket.ini
 
@@ -103,6 +106,20 @@ test-guest: deps loader driver-all
 		IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh guest-$$k \
 			vm/run --kernel $$k --nvme --timeout 600 -- sh /tests/guest/all.sh; \
 	done
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh faults tests/faults.sh $(FAULT_KERNELS)
+
+# 60 s of random commands at the driver per kernel, under the tracer; dmesg must stay clean
+fuzz: deps loader driver-all
+	@rm -f $(BUILD)/fuzz-results.txt
+	@for k in $(FAULT_KERNELS); do \
+		IOUCMD_RESULTS=$(BUILD)/fuzz-results.txt tests/run-suite.sh fuzz-$$k \
+			vm/run --kernel $$k --timeout 600 -- sh /tests/guest/fuzz.sh; \
+	done
+	@tests/summary.sh $(BUILD)/fuzz-results.txt
+
+# the kernel's checkpatch.pl --strict over the driver (fetched from Debian's linux-source)
+checkpatch:
+	@scripts/checkpatch.sh
 
 test:
 	@mkdir -p $(BUILD); rm -f $(RESULTS)

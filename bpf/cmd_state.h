@@ -17,7 +17,10 @@
  *           command marked cancelable; it must lead to done().
  *
  * The rules (names are the report's contract, see enum ioucmd_rule):
- *   double_completion            done() twice in one life.
+ *   double_completion            done() twice in one life; or done() from outside the command's
+ *                                task-work callback while that callback is still pending (it
+ *                                will complete the command again, or touch a freed one: the
+ *                                ublk cancel race fixed in 6.15).
  *   completion_after_sync_return done() in an issue whose handler returned something other than
  *                                -EIOCBQUEUED / -EAGAIN: the core completes it a second time.
  *   completion_after_eagain      done() in an issue that returned -EAGAIN, or before its reissue.
@@ -55,16 +58,22 @@
 /* the only bits done()/mark_cancelable() act on (6.12 .. 7.x): locking and deferral */
 #define IOUCMD_F_LOCKING	(IOUCMD_F_COMPLETE_DEFER | IOUCMD_F_UNLOCKED)
 
+/* Every rule as X(ENUM_SUFFIX, report_name): the enum, the report's names, the console line. */
+#define IOUCMD_FOR_EACH_RULE(X)						\
+	X(DOUBLE_COMPLETION, double_completion)				\
+	X(COMPLETION_AFTER_SYNC_RETURN, completion_after_sync_return)	\
+	X(COMPLETION_AFTER_EAGAIN, completion_after_eagain)		\
+	X(ISSUE_FLAGS_MISMATCH, issue_flags_mismatch)			\
+	X(RES2_DROPPED, res2_dropped)					\
+	X(STALLED_COMMAND, stalled_command)				\
+	X(CANCEL_NOT_COMPLETED, cancel_not_completed)
+
+#define IOUCMD_RULE_ENUM(suffix, name)	IOUCMD_RULE_##suffix,
 enum ioucmd_rule {
-	IOUCMD_RULE_DOUBLE_COMPLETION,
-	IOUCMD_RULE_COMPLETION_AFTER_SYNC_RETURN,
-	IOUCMD_RULE_COMPLETION_AFTER_EAGAIN,
-	IOUCMD_RULE_ISSUE_FLAGS_MISMATCH,
-	IOUCMD_RULE_RES2_DROPPED,
-	IOUCMD_RULE_STALLED_COMMAND,
-	IOUCMD_RULE_CANCEL_NOT_COMPLETED,
+	IOUCMD_FOR_EACH_RULE(IOUCMD_RULE_ENUM)
 	IOUCMD_RULE__COUNT,
 };
+#undef IOUCMD_RULE_ENUM
 #define IOUCMD_V(rule)	(1u << (rule))
 
 enum ioucmd_state {
@@ -90,10 +99,12 @@ enum ioucmd_frame {
 #define IOUCMD_M_REISSUED	(1u << 2)	/* issued again after -EAGAIN */
 #define IOUCMD_M_DONE_IN_ISSUE	(1u << 3)	/* done() happened during the current issue */
 #define IOUCMD_M_TW_PENDING	(1u << 4)	/* punted to task work, callback not yet run */
+#define IOUCMD_M_POSTED		(1u << 5)	/* its CQE is out before its issue returned */
 
 /* kernel facts that decide which rules can be judged */
 #define IOUCMD_K_FLAGS_MATTER	(1u << 0)	/* done() acts on issue_flags (6.12+; 6.1 ignores) */
 #define IOUCMD_K_LOCK_OWNER	(1u << 1)	/* uring_lock's owner is readable */
+#define IOUCMD_K_TW_FRAMES	(1u << 2)	/* task-work callbacks are framed (6.1 .. 6.18) */
 
 /* One command's life, from its first issue to its completion. */
 struct ioucmd_life {
@@ -245,6 +256,10 @@ static inline __u32 ioucmd_on_done(struct ioucmd_life *l, const struct ioucmd_ca
 
 	if (l->done_count)
 		v |= IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION);
+	/* a callback that still has to run will complete it too (or find it freed) */
+	if ((l->marks & IOUCMD_M_TW_PENDING) && c->frame != IOUCMD_FRAME_TASK_WORK &&
+	    (c->kernel & IOUCMD_K_TW_FRAMES))
+		v |= IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION);
 	switch (l->state) {
 	case IOUCMD_S_EAGAIN:
 		v |= IOUCMD_V(IOUCMD_RULE_COMPLETION_AFTER_EAGAIN);
@@ -306,6 +321,12 @@ static inline __u32 ioucmd_merge_early(struct ioucmd_life *l, const struct ioucm
 static inline void ioucmd_on_task_work_queued(struct ioucmd_life *l)
 {
 	l->marks |= IOUCMD_M_TW_PENDING;
+}
+
+/* Its task-work callback returned without done(): the driver completes it some other way. */
+static inline void ioucmd_on_task_work_ran(struct ioucmd_life *l)
+{
+	l->marks &= ~IOUCMD_M_TW_PENDING;
 }
 
 /* now - then, or 0 when then is later: a judge's clock reading may predate the event */

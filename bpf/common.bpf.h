@@ -124,9 +124,15 @@ static __always_inline void event_fill(struct ioucmd_event *e, __u32 rules, __u6
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->stack_id = -1;
 	e->first_stack_id = -1;
-	/* survives a panic: ftrace_dump_on_oops prints the trace buffer on the console */
-	if (rules)
-		bpf_printk("ioucmd: violation rules=%x cmd=%llx cmd_op=%x", rules, cmd, cmd_op);
+	/*
+	 * Survives a panic or a hang: ftrace_dump_on_oops prints the trace buffer on the console,
+	 * and vm/ guests copy trace_pipe there as it comes. One line per rule, by its report name.
+	 */
+#define PRINT_RULE(suffix, name)							\
+	if (rules & IOUCMD_V(IOUCMD_RULE_##suffix))					\
+		bpf_printk("ioucmd: violation " #name " cmd=%llx cmd_op=%x", cmd, cmd_op);
+	IOUCMD_FOR_EACH_RULE(PRINT_RULE)
+#undef PRINT_RULE
 }
 
 /* --events: one step of a command's life; off (and verified away) unless cfg.events */

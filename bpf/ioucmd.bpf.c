@@ -22,6 +22,8 @@ char LICENSE[] SEC("license") = "GPL";
  */
 __u64 done_pending;
 __u64 early_pending;
+/* -EAGAIN returns whose reissue (or -EAGAIN CQE, when the core gives up) is still to come */
+__u64 eagain_pending;
 
 struct frame {
 	__u64 cmd;		/* command whose handler this task is in */
@@ -30,7 +32,7 @@ struct frame {
 	__u32 kind;		/* IOUCMD_FRAME_HANDLER or IOUCMD_FRAME_CANCEL */
 	__u32 flags;		/* canonical flags the handler was given */
 	__u32 tw_flags;
-	__u32 pad;
+	__u32 tw_done;		/* the callback of tw_cmd called done() */
 	struct ioucmd_inflight rec;	/* the life of frame.cmd */
 };
 
@@ -147,19 +149,35 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 		/* the cancel call judges the queued life in the map */
 		f->kind = IOUCMD_FRAME_CANCEL;
 		old = bpf_map_lookup_elem(&inflight, &f->cmd);
-		if (old)
+		f->rec.life.state = IOUCMD_S_FREE;
+		if (old) {
 			ioucmd_on_issue(&old->life, flags, now);
+			/* what was in flight when the call began, for a done() inside it */
+			f->rec = *old;
+		}
 		return 0;
 	}
 	f->kind = IOUCMD_FRAME_HANDLER;
 	f->rec.life.state = IOUCMD_S_FREE;
 	/* a blocking issue may be the reissue of an -EAGAIN: only then look in the map */
+	old = NULL;
 	if (!(flags & IOUCMD_F_NONBLOCK)) {
 		old = bpf_map_lookup_elem(&inflight, &f->cmd);
-		if (old && old->life.state == IOUCMD_S_EAGAIN)
+		if (old && old->life.state == IOUCMD_S_EAGAIN) {
 			f->rec.life = old->life;
+			__sync_fetch_and_add(&eagain_pending, -1);
+		} else {
+			old = NULL;
+		}
 	}
 	ioucmd_on_issue(&f->rec.life, flags, now);
+	/*
+	 * A reissue runs on an io-wq worker: its completion may reach done() on the submitter's
+	 * CPU before this worker's fexit. Let the map say "in the handler" already, so that such a
+	 * done() is judged against this issue, not against the -EAGAIN before it.
+	 */
+	if (old)
+		old->life = f->rec.life;
 	f->rec.slot = slot;
 	f->rec.cmd_op = cmd_op;
 	f->rec.first_done_stack = -1;
@@ -179,21 +197,34 @@ static __always_inline void record_queued(void *ctx, struct frame *f, struct io_
 	f->rec.user_data = ioucmd_user_data(cmd);
 	if (f->rec.life.state == IOUCMD_S_DONE)
 		__sync_fetch_and_add(&done_pending, 1);
+	else if (f->rec.life.state == IOUCMD_S_EAGAIN)
+		__sync_fetch_and_add(&eagain_pending, 1);
 	if (!bpf_map_update_elem(&inflight, &key, &f->rec, BPF_NOEXIST))
 		return;
 	old = bpf_map_lookup_elem(&inflight, &key);
-	/* only a done() since this issue began belongs to it; older ones are stale leftovers */
-	if (old && old->life.state == IOUCMD_S_DONE_EARLY &&
-	    old->life.done_ns >= f->rec.life.issue_ns) {
+	/*
+	 * only a done() since this issue began belongs to it; older ones are stale leftovers.
+	 * It is kept aside (DONE_EARLY), or, for a reissue, in the record its entry published.
+	 */
+	if (old && old->life.done_count && old->life.done_ns >= f->rec.life.issue_ns &&
+	    (old->life.state == IOUCMD_S_DONE_EARLY ||
+	     (old->life.state == IOUCMD_S_IN_HANDLER && (old->life.marks & IOUCMD_M_REISSUED)))) {
+		bool posted = old->life.marks & IOUCMD_M_POSTED;
+
 		/* done() on another CPU beat this return */
 		__sync_fetch_and_add(&early_pending, -1);
 		v = ioucmd_merge_early(&f->rec.life, &old->life);
+		if (v)
+			emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
+		if (posted) {
+			/* and so did its CQE (6.1 posts inside done()): nothing is left to wait for */
+			bpf_map_delete_elem(&inflight, &key);
+			return;
+		}
 		if (f->rec.life.state == IOUCMD_S_QUEUED) {
 			f->rec.life.state = IOUCMD_S_DONE;
 			__sync_fetch_and_add(&done_pending, 1);
 		}
-		if (v)
-			emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
 	} else if (old && old->life.state == IOUCMD_S_DONE) {
 		/* the previous life of a recycled io_kiocb, completed but not yet swept */
 		__sync_fetch_and_add(&done_pending, -1);
@@ -232,8 +263,10 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 		__u64 key = (__u64)cmd;
 
 		early = bpf_map_lookup_elem(&inflight, &key);
-		if (early && early->life.state == IOUCMD_S_DONE_EARLY &&
-		    early->life.done_ns >= f->rec.life.issue_ns) {
+		if (early && early->life.done_count && early->life.done_ns >= f->rec.life.issue_ns &&
+		    (early->life.state == IOUCMD_S_DONE_EARLY ||
+		     (early->life.state == IOUCMD_S_IN_HANDLER &&
+		      (early->life.marks & IOUCMD_M_REISSUED)))) {
 			v |= ioucmd_merge_early(&f->rec.life, &early->life);
 			bpf_map_delete_elem(&inflight, &key);
 			__sync_fetch_and_add(&early_pending, -1);
@@ -251,8 +284,14 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 			c->sync_returns++;
 	}
 	f->rec.op_idx = op_index(slot, f->rec.cmd_op);
-	if (ret == -IOUCMD_EIOCBQUEUED || ret == -IOUCMD_EAGAIN)
+	if (ret == -IOUCMD_EIOCBQUEUED || ret == -IOUCMD_EAGAIN) {
 		record_queued(ctx, f, cmd);
+	} else if (f->rec.life.marks & IOUCMD_M_REISSUED) {
+		/* a reissue that completed synchronously: its -EAGAIN record is done with */
+		__u64 key = (__u64)cmd;
+
+		bpf_map_delete_elem(&inflight, &key);
+	}
 	hist_add(slot, f->rec.op_idx, IOUCMD_LAT_HANDLER, now - f->entry_ns);
 	if (f->rec.life.done_count && f->rec.life.done_ns >= f->rec.life.issue_ns)
 		hist_add(slot, f->rec.op_idx, IOUCMD_LAT_ISSUE_DONE,
@@ -342,6 +381,19 @@ static __always_inline struct frame *frame_of(struct ioucmd_call *call, __u64 cm
 	return f;
 }
 
+/* done() for a command whose life this probe knows is over: completed once and posted */
+static __always_inline void done_after_posted(void *ctx, struct io_uring_cmd *cmd,
+					      struct ioucmd_inflight *life, struct ioucmd_call *call)
+{
+	__u32 v;
+
+	life->life.state = IOUCMD_S_DONE;
+	life->life.done_count = 1;
+	v = ioucmd_on_done(&life->life, call);
+	if (v)
+		emit(ctx, v, cmd, life, call, call->res);
+}
+
 static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s64 res, __u64 res2,
 				       __u32 flags_arg, int slot)
 {
@@ -368,6 +420,29 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 		return 0;
 	}
 	rec = bpf_map_lookup_elem(&inflight, &key);
+	if (!rec && f && call.frame == IOUCMD_FRAME_CANCEL && f->rec.life.state == IOUCMD_S_QUEUED) {
+		/*
+		 * In flight when this cancel call began, and already completed and posted by
+		 * someone else since (the ublk race: its pending task work won): a second done().
+		 */
+		early = f->rec;
+		done_after_posted(ctx, cmd, &early, &call);
+		return 0;
+	}
+	if (f && call.frame == IOUCMD_FRAME_TASK_WORK) {
+		if (!rec && f->tw_done) {
+			/*
+			 * This callback completed the command already, and the CQE is posted (6.1
+			 * posts inside done()): its life is over but not this frame's memory of it.
+			 */
+			early.slot = slot;
+			early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
+			early.first_done_stack = -1;
+			done_after_posted(ctx, cmd, &early, &call);
+			return 0;
+		}
+		f->tw_done = 1;
+	}
 	if (!rec) {
 		/* done() before the issue returned (another CPU), or an issue we never saw */
 		early.slot = slot;
@@ -389,6 +464,9 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 		}
 	}
 	v = ioucmd_on_done(&rec->life, &call);
+	/* a reissue's done() ahead of its return: merged in record_queued() like an early one */
+	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_IN_HANDLER)
+		__sync_fetch_and_add(&early_pending, 1);
 	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_DONE) {
 		__sync_fetch_and_add(&done_pending, 1);
 		hist_add(slot, rec->op_idx, IOUCMD_LAT_ISSUE_DONE, call.now_ns - rec->life.issue_ns);
@@ -475,12 +553,26 @@ static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
 {
 	int slot = slot_of(cmd);
 	struct ioucmd_counters *c;
+	struct ioucmd_inflight *rec;
+	struct frame *f;
+	__u64 key = (__u64)cmd;
 
 	if (slot < 0)
 		return 0;
 	c = counters_of(slot);
 	if (c)
 		c->tw_queued++;
+	if (!(cfg.kernel & IOUCMD_K_TW_FRAMES))
+		return 0;	/* without a framed callback runner, pending work cannot be judged */
+	/* the life is in the handler's frame while it runs, else in the map */
+	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
+	if (f && f->cmd == key && f->kind == IOUCMD_FRAME_HANDLER) {
+		ioucmd_on_task_work_queued(&f->rec.life);
+		return 0;
+	}
+	rec = bpf_map_lookup_elem(&inflight, &key);
+	if (rec)
+		ioucmd_on_task_work_queued(&rec->life);
 	return 0;
 }
 
@@ -508,6 +600,7 @@ static __always_inline int tw_run_common(struct io_kiocb *req)
 	if (!f)
 		return 0;
 	f->tw_cmd = (__u64)cmd;
+	f->tw_done = 0;
 	/*
 	 * 6.12 .. 6.18 io_uring_cmd_work() hands the callback IO_URING_F_COMPLETE_DEFER (plus
 	 * TASK_DEAD, which done() does not act on); 6.1.y hands it 0 or UNLOCKED, which its done()
@@ -520,9 +613,19 @@ static __always_inline int tw_run_common(struct io_kiocb *req)
 static __always_inline int tw_run_exit_common(void)
 {
 	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
+	struct ioucmd_inflight *rec;
+	__u64 key;
 
-	if (f)
-		f->tw_cmd = 0;
+	if (!f || !f->tw_cmd)
+		return 0;
+	key = f->tw_cmd;
+	f->tw_cmd = 0;
+	if (f->tw_done)
+		return 0;	/* done() cleared the mark: the usual case costs no map lookup */
+	/* a callback that hands the command on (ublk: to its server) leaves nothing pending */
+	rec = bpf_map_lookup_elem(&inflight, &key);
+	if (rec)
+		ioucmd_on_task_work_ran(&rec->life);
 	return 0;
 }
 
@@ -573,12 +676,21 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 	LIFE_EVENT(IOUCMD_EV_CQE, key, ioucmd_user_data(cmd), BPF_CORE_READ(cmd, cmd_op), slot,
 		   0, 0);
 	/* nothing is waiting for its CQE: a synchronous completion, skip the map */
-	if (!done_pending)
+	if (!done_pending && !early_pending && !eagain_pending)
 		return 0;
 	rec = bpf_map_lookup_elem(&inflight, &key);
-	if (rec && rec->life.state == IOUCMD_S_DONE) {
+	if (!rec)
+		return 0;
+	if (rec->life.state == IOUCMD_S_DONE) {
 		bpf_map_delete_elem(&inflight, &key);
 		__sync_fetch_and_add(&done_pending, -1);
+	} else if (rec->life.state == IOUCMD_S_EAGAIN) {
+		/* the core gave up on the reissue and posted -EAGAIN: no life is left */
+		bpf_map_delete_elem(&inflight, &key);
+		__sync_fetch_and_add(&eagain_pending, -1);
+	} else if (rec->life.done_count) {
+		/* completed and posted before its issue returned: the return ends this life */
+		rec->life.marks |= IOUCMD_M_POSTED;
 	}
 	return 0;
 }

@@ -1,130 +1,210 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioucmd_ref: the reference uring_cmd driver. Each command shows one completion pattern done
- * the way the io_uring core expects; see include/ioucmd/ioucmd_ref.h for the ABI.
+ * the way the io_uring core expects (modes.c), or, with faults=1, one rule broken on purpose
+ * (faults.c); see include/ioucmd/ioucmd_ref.h for the ABI.
  */
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
-#include <linux/atomic.h>
-#include <ioucmd/ioucmd_ref.h>
-#include "compat.h"
+#include "ref.h"
 
-struct ioucmd_ref_counters {
-	atomic64_t issued[IOUCMD_REF_MODES];
-	atomic64_t queued[IOUCMD_REF_MODES];
-	atomic64_t completed[IOUCMD_REF_MODES];
-	atomic64_t sync_returns[IOUCMD_REF_MODES];
-	atomic64_t eagain[IOUCMD_REF_MODES];
-	atomic64_t cancelled[IOUCMD_REF_MODES];
-	atomic64_t rejected;
-};
+struct ioucmd_ref_counters ioucmd_ref_counters;
 
-static struct ioucmd_ref_counters counters;
+bool ioucmd_ref_faults;
+module_param_named(faults, ioucmd_ref_faults, bool, 0444);
+MODULE_PARM_DESC(faults, "allow the FAULT_* commands, which break the uring_cmd rules (root only)");
 
-/* Per-command state kept in the io_uring_cmd pdu between issue and completion. */
-struct ioucmd_ref_pdu {
-	s32 res;
-	u8 nr;
-};
+/* cancelable commands waiting for KICK or for the ring to exit */
+static LIST_HEAD(ioucmd_ref_parked);
+static DEFINE_SPINLOCK(ioucmd_ref_parked_lock);
 
-static struct ioucmd_ref_pdu *ioucmd_ref_pdu(struct io_uring_cmd *ioucmd)
+void ioucmd_ref_complete(struct io_uring_cmd *ioucmd, int res, u64 res2, unsigned int issue_flags)
 {
-	return (struct ioucmd_ref_pdu *)ioucmd->pdu;
-}
+	unsigned int nr = ioucmd_ref_pdu(ioucmd)->nr;
 
-static void ioucmd_ref_complete(struct io_uring_cmd *ioucmd, int res, unsigned int issue_flags)
-{
-	struct ioucmd_ref_pdu *pdu = ioucmd_ref_pdu(ioucmd);
-
-	atomic64_inc(&counters.completed[pdu->nr]);
-	ioucmd_ref_done(ioucmd, res, 0, issue_flags);
+	atomic64_inc(&ioucmd_ref_counters.completed[nr]);
+	if (res == -ECANCELED)
+		atomic64_inc(&ioucmd_ref_counters.cancelled[nr]);
+	ioucmd_ref_done(ioucmd, res, res2, issue_flags);
 }
 
 /*
  * Task-work callback: the core runs it in the submitter's task and hands it the issue_flags of
  * that context; done() must get exactly those, never the ones seen at issue time.
  */
-static void ioucmd_ref_tw_cb(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
-{
-	ioucmd_ref_complete(ioucmd, ioucmd_ref_pdu(ioucmd)->res, issue_flags);
-}
-
-static int ioucmd_ref_stats(const struct ioucmd_ref_cmd *c)
-{
-	struct ioucmd_ref_stats st;
-	int i;
-
-	if (c->len < sizeof(st))
-		return -EINVAL;
-	memset(&st, 0, sizeof(st));
-	for (i = 0; i < IOUCMD_REF_MODES; i++) {
-		st.issued[i] = atomic64_read(&counters.issued[i]);
-		st.queued[i] = atomic64_read(&counters.queued[i]);
-		st.completed[i] = atomic64_read(&counters.completed[i]);
-		st.sync_returns[i] = atomic64_read(&counters.sync_returns[i]);
-		st.eagain[i] = atomic64_read(&counters.eagain[i]);
-		st.cancelled[i] = atomic64_read(&counters.cancelled[i]);
-	}
-	st.rejected = atomic64_read(&counters.rejected);
-	if (copy_to_user(u64_to_user_ptr(c->arg), &st, sizeof(st)))
-		return -EFAULT;
-	return 0;
-}
-
-static int ioucmd_ref_dispatch(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_cmd *c,
-			       unsigned int nr, unsigned int issue_flags)
+void ioucmd_ref_tw_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	struct ioucmd_ref_pdu *pdu = ioucmd_ref_pdu(ioucmd);
 
-	switch (nr) {
-	case IOUCMD_REF_NR_NOP:
-		/* rule: a synchronous return is the completion; the core posts it */
-		return c->arg & 0x7fffffff;
-	case IOUCMD_REF_NR_NOP_TW:
-		/* rule: -EIOCBQUEUED hands completion to us; done() comes from task work */
-		pdu->res = c->arg & 0x7fffffff;
-		io_uring_cmd_complete_in_task(ioucmd, ioucmd_ref_tw_cb);
-		return -EIOCBQUEUED;
-	case IOUCMD_REF_NR_STATS:
-		return ioucmd_ref_stats(c);
+	ioucmd_ref_complete(ioucmd, pdu->res, pdu->res2, issue_flags);
+}
+
+/* async state lives outside the pdu; it pins the module until the command is completed */
+struct ioucmd_ref_work *ioucmd_ref_work_new(struct io_uring_cmd *ioucmd, gfp_t gfp)
+{
+	struct ioucmd_ref_work *w;
+
+	if (!try_module_get(THIS_MODULE))
+		return NULL;
+	w = kzalloc(sizeof(*w), gfp);
+	if (!w) {
+		module_put(THIS_MODULE);
+		return NULL;
 	}
-	return -ENOTTY;
+	w->cmd = ioucmd;
+	INIT_LIST_HEAD(&w->parked);
+	ioucmd_ref_pdu(ioucmd)->w = w;
+	return w;
+}
+
+void ioucmd_ref_work_free(struct ioucmd_ref_work *w)
+{
+	kfree(w);
+	module_put(THIS_MODULE);
+}
+
+void ioucmd_ref_park(struct ioucmd_ref_work *w)
+{
+	atomic_set(&w->state, REF_PARKED);
+	spin_lock(&ioucmd_ref_parked_lock);
+	list_add_tail(&w->parked, &ioucmd_ref_parked);
+	spin_unlock(&ioucmd_ref_parked_lock);
+}
+
+/* CANCELABLE: parked until KICK or the ring's cancel call */
+int ioucmd_ref_park_cancelable(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct ioucmd_ref_work *w = ioucmd_ref_work_new(ioucmd, GFP_NOWAIT);
+
+	if (!w)
+		return -ENOMEM;
+	/* rule: mark_cancelable gets the handler's own flags */
+	ioucmd_ref_mark_cancelable(ioucmd, issue_flags);
+	ioucmd_ref_park(w);
+	return -EIOCBQUEUED;
+}
+
+/* the one caller that moves a parked command on wins; the others must leave it alone */
+bool ioucmd_ref_unpark(struct ioucmd_ref_work *w)
+{
+	if (atomic_cmpxchg(&w->state, REF_PARKED, REF_COMPLETING) != REF_PARKED)
+		return false;
+	spin_lock(&ioucmd_ref_parked_lock);
+	list_del_init(&w->parked);
+	spin_unlock(&ioucmd_ref_parked_lock);
+	return true;
+}
+
+static void ioucmd_ref_kick_cb(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct ioucmd_ref_work *w = ioucmd_ref_pdu(ioucmd)->w;
+
+	/* rule: task work completes with the flags it was given */
+	ioucmd_ref_complete(ioucmd, -ECANCELED, 0, issue_flags);
+	ioucmd_ref_work_free(w);
+}
+
+/*
+ * KICK: completes every parked command. They may belong to other rings and tasks, so done()
+ * is not called from here but from each command's own task work.
+ */
+int ioucmd_ref_kick(void)
+{
+	struct ioucmd_ref_work *w, *tmp;
+	LIST_HEAD(kicked);
+	int n = 0;
+
+	spin_lock(&ioucmd_ref_parked_lock);
+	list_for_each_entry_safe(w, tmp, &ioucmd_ref_parked, parked) {
+		if (atomic_cmpxchg(&w->state, REF_PARKED, REF_COMPLETING) != REF_PARKED)
+			continue;
+		list_move_tail(&w->parked, &kicked);
+	}
+	spin_unlock(&ioucmd_ref_parked_lock);
+	list_for_each_entry_safe(w, tmp, &kicked, parked) {
+		list_del_init(&w->parked);
+		io_uring_cmd_complete_in_task(w->cmd, ioucmd_ref_kick_cb);
+		n++;
+	}
+	return n;
+}
+
+static int ioucmd_ref_stats(const struct ioucmd_ref_req *req)
+{
+	struct ioucmd_ref_counters *c = &ioucmd_ref_counters;
+	struct ioucmd_ref_stats *st;
+	int i, ret = 0;
+
+	if (req->len < sizeof(*st))
+		return -EINVAL;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	for (i = 0; i < IOUCMD_REF_MODES; i++) {
+		st->issued[i] = atomic64_read(&c->issued[i]);
+		st->queued[i] = atomic64_read(&c->queued[i]);
+		st->completed[i] = atomic64_read(&c->completed[i]);
+		st->sync_returns[i] = atomic64_read(&c->sync_returns[i]);
+		st->eagain[i] = atomic64_read(&c->eagain[i]);
+		st->cancelled[i] = atomic64_read(&c->cancelled[i]);
+	}
+	st->rejected = atomic64_read(&c->rejected);
+	if (copy_to_user(u64_to_user_ptr(req->arg), st, sizeof(*st)))
+		ret = -EFAULT;
+	kfree(st);
+	return ret;
+}
+
+static int ioucmd_ref_reject(int err)
+{
+	atomic64_inc(&ioucmd_ref_counters.rejected);
+	return err;
 }
 
 static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	const struct ioucmd_ref_cmd *ucmd = ioucmd_ref_cmd_area(ioucmd);
+	const struct ioucmd_ref_cmd *ucmd;
 	u32 cmd_op = READ_ONCE(ioucmd->cmd_op);
 	unsigned int nr = _IOC_NR(cmd_op);
-	struct ioucmd_ref_cmd c;
+	struct ioucmd_ref_req req;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct ioucmd_ref_pdu) > sizeof(ioucmd->pdu));
 
-	if (nr >= IOUCMD_REF_MODES || cmd_op != IOUCMD_REF_CMD(nr)) {
-		atomic64_inc(&counters.rejected);
-		return -ENOTTY;
+	/* the cancel call comes for a command already queued: its SQE is not to be read */
+	if (issue_flags & IOUCMD_REF_F_CANCEL) {
+		atomic64_inc(&ioucmd_ref_counters.issued[ioucmd_ref_pdu(ioucmd)->nr]);
+		return ioucmd_ref_cancel(ioucmd, issue_flags);
 	}
-	/* the SQE is shared with userspace: read each field once */
-	c.arg = READ_ONCE(ucmd->arg);
-	c.len = READ_ONCE(ucmd->len);
-	c.flags = READ_ONCE(ucmd->flags);
-	if (c.flags) {
-		atomic64_inc(&counters.rejected);
-		return -EINVAL;
-	}
+	if (nr >= IOUCMD_REF_MODES || cmd_op != IOUCMD_REF_CMD(nr))
+		return ioucmd_ref_reject(-ENOTTY);
+	/* the SQE is shared with user space: read each field once */
+	ucmd = ioucmd_ref_cmd_area(ioucmd);
+	req.arg = READ_ONCE(ucmd->arg);
+	req.len = READ_ONCE(ucmd->len);
+	req.flags = READ_ONCE(ucmd->flags);
+	if (req.flags)
+		return ioucmd_ref_reject(-EINVAL);
 
-	atomic64_inc(&counters.issued[nr]);
+	atomic64_inc(&ioucmd_ref_counters.issued[nr]);
 	ioucmd_ref_pdu(ioucmd)->nr = nr;
-	ret = ioucmd_ref_dispatch(ioucmd, &c, nr, issue_flags);
-	if (ret == -EIOCBQUEUED)
-		atomic64_inc(&counters.queued[nr]);
-	else if (ret == -EAGAIN)
-		atomic64_inc(&counters.eagain[nr]);
+	if (nr == IOUCMD_REF_NR_STATS)
+		ret = ioucmd_ref_stats(&req);
+	else if (nr >= IOUCMD_REF_NR_FAULT_DOUBLE_DONE)
+		ret = ioucmd_ref_faults && capable(CAP_SYS_ADMIN) ?
+		      ioucmd_ref_fault(ioucmd, &req, nr, issue_flags) : -EPERM;
 	else
-		atomic64_inc(&counters.sync_returns[nr]);
+		ret = ioucmd_ref_mode(ioucmd, &req, nr, issue_flags);
+	if (ret == -EIOCBQUEUED)
+		atomic64_inc(&ioucmd_ref_counters.queued[nr]);
+	else if (ret == -EAGAIN)
+		atomic64_inc(&ioucmd_ref_counters.eagain[nr]);
+	else
+		atomic64_inc(&ioucmd_ref_counters.sync_returns[nr]);
 	return ret;
 }
 

@@ -48,6 +48,21 @@ static int print_checks(struct json_object *result, int *n)
 	return failed;
 }
 
+/* KTAP test points so far, and whether the current scenario's are out yet */
+struct tally {
+	int n;
+	int failed;
+	bool printed;
+};
+
+static void print_judged(struct json_object *result, void *arg)
+{
+	struct tally *t = arg;
+
+	t->failed += print_checks(result, &t->n);
+	t->printed = true;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -61,7 +76,8 @@ int cmd_run(int argc, char **argv)
 	struct scenario **sc;
 	struct json_object *report, *list;
 	struct utsname u;
-	int c, nsc, bad = 0, n = 0, failed = 0;
+	struct tally tally = { 0 };
+	int c, nsc, bad = 0, failed;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
@@ -127,11 +143,16 @@ int cmd_run(int argc, char **argv)
 		printf("# scenario %s%s%s\n", sc[i]->path, sc[i]->description[0] ? ": " : "",
 		       sc[i]->description);
 		fflush(stdout);
+		tally.printed = false;
+		opts.judged = print_judged;
+		opts.arg = &tally;
 		r = run_scenario(sc[i], &opts);
-		failed += print_checks(r, &n);
+		if (!tally.printed)
+			print_judged(r, &tally);
 		json_object_array_add(list, r);
 	}
-	printf("1..%d\n# %d passed, %d failed\n", n, n - failed, failed);
+	failed = tally.failed;
+	printf("1..%d\n# %d passed, %d failed\n", tally.n, tally.n - failed, failed);
 	if (json_path) {
 		if (json_object_to_file_ext(json_path, report, JSON_C_TO_STRING_PRETTY)) {
 			fprintf(stderr, "ioucmd run: cannot write %s: %s\n", json_path,

@@ -7,34 +7,22 @@
 #include <string.h>
 #include <strings.h>
 #include "expect.h"
+#include "cmd_state.h"	/* the rules: IOUCMD_FOR_EACH_RULE */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/*
- * The tracer's rules, as the report names them under "violations.". Kept here rather than taken
- * from bpf/cmd_state.h so that scenario checking builds without the BPF headers.
- */
-#define EXPECT_FOR_EACH_RULE(X)		\
-	X(double_completion)		\
-	X(completion_after_sync_return)	\
-	X(completion_after_eagain)	\
-	X(issue_flags_mismatch)		\
-	X(res2_dropped)			\
-	X(stalled_command)		\
-	X(cancel_not_completed)
 
 struct field {
 	const char *name;
 	enum expect_kind kind;
 };
 
-#define RULE_FIELD(rule)	{ "violations." #rule, EXPECT_COUNT },
+#define RULE_FIELD(suffix, rule)	{ "violations." #rule, EXPECT_COUNT },
 
 /* Every field an expectation may name. report_totals() and the run code provide the values. */
 static const struct field fields[] = {
 	/* the tracer's verdicts */
 	{ "violations", EXPECT_COUNT },		/* all rules together */
-	EXPECT_FOR_EACH_RULE(RULE_FIELD)
+	IOUCMD_FOR_EACH_RULE(RULE_FIELD)
 	/* the tracer's counters (all traced handlers) */
 	{ "issued", EXPECT_COUNT },		/* handler calls, reissues included */
 	{ "queued", EXPECT_COUNT },		/* -EIOCBQUEUED returns */
@@ -49,6 +37,7 @@ static const struct field fields[] = {
 	{ "submitted", EXPECT_COUNT },		/* SQEs submitted */
 	{ "cqes", EXPECT_COUNT },		/* CQEs reaped */
 	{ "cqe_errors", EXPECT_COUNT },		/* CQEs with res < 0 */
+	{ "abandoned", EXPECT_COUNT },		/* still in flight when the wait gave up */
 	{ "res.min", EXPECT_COUNT },		/* smallest and largest CQE res */
 	{ "res.max", EXPECT_COUNT },
 	{ "res2.min", EXPECT_COUNT },		/* the same for big CQEs' extra value */

@@ -4,17 +4,11 @@
 #include <ioucmd/ioucmd_ref.h>
 #include "refcmds.h"
 
-#define REFCMD_ENTRY(NAME, NR) { #NAME, IOUCMD_REF_CMD(NR) },
-static const struct {
-	const char *name;
-	uint32_t cmd_op;
-} refcmds[] = { IOUCMD_REF_FOR_EACH_CMD(REFCMD_ENTRY) };
-
 bool refcmd_by_name(const char *name, uint32_t *cmd_op)
 {
-	for (size_t i = 0; i < sizeof(refcmds) / sizeof(refcmds[0]); i++) {
-		if (!strcasecmp(refcmds[i].name, name)) {
-			*cmd_op = refcmds[i].cmd_op;
+	for (unsigned int nr = 0; nr < IOUCMD_REF_MODES; nr++) {
+		if (ioucmd_ref_cmd_names[nr] && !strcasecmp(ioucmd_ref_cmd_names[nr], name)) {
+			*cmd_op = IOUCMD_REF_CMD(nr);
 			return true;
 		}
 	}
@@ -23,8 +17,8 @@ bool refcmd_by_name(const char *name, uint32_t *cmd_op)
 
 const char *refcmd_name(uint32_t cmd_op)
 {
-	for (size_t i = 0; i < sizeof(refcmds) / sizeof(refcmds[0]); i++)
-		if (refcmds[i].cmd_op == cmd_op)
-			return refcmds[i].name;
+	for (unsigned int nr = 0; nr < IOUCMD_REF_MODES; nr++)
+		if (ioucmd_ref_cmd_names[nr] && IOUCMD_REF_CMD(nr) == cmd_op)
+			return ioucmd_ref_cmd_names[nr];
 	return NULL;
 }

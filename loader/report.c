@@ -1,3 +1,4 @@
+#include <errno.h>
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdlib.h>
 #include <string.h>
@@ -224,28 +225,21 @@ struct json_object *report_violation(struct tracer *t, const struct ioucmd_event
 	return o;
 }
 
-struct json_object *report_totals(struct tracer *t)
+int report_latency_hist(struct tracer *t, uint64_t *all)
 {
-	struct json_object *o = json_object_new_object();
-	struct ioucmd_counters sum = { 0 }, c;
-	uint64_t *all = calloc(IOUCMD_HIST_BUCKETS, sizeof(*all));
 	uint64_t *b = calloc(IOUCMD_HIST_BUCKETS, sizeof(*b));
-	uint64_t violations = 0;
-	char key[96];
 
+	if (!b)
+		return -ENOMEM;
+	memset(all, 0, IOUCMD_HIST_BUCKETS * sizeof(*all));
+	/*
+	 * command latency per cmd_op: issue to done() where it completes through done(),
+	 * else the time in the handler, which is then the whole life
+	 */
 	for (int s = 0; s < tracer_nr_handlers(t); s++) {
-		uint32_t op;
-
-		if (tracer_counters(t, s, &c))
-			continue;
-		for (size_t i = 0; i < sizeof(c) / sizeof(__u64); i++)
-			((__u64 *)&sum)[i] += ((__u64 *)&c)[i];	/* all members are __u64 */
-		/*
-		 * command latency per cmd_op: issue to done() where it completes through done(),
-		 * else the time in the handler, which is then the whole life
-		 */
-		for (int opi = 0; all && b && opi < IOUCMD_MAX_OPS; opi++) {
+		for (int opi = 0; opi < IOUCMD_MAX_OPS; opi++) {
 			struct hist_summary hs;
+			uint32_t op;
 
 			if (!tracer_op(t, s, opi, &op))
 				continue;
@@ -257,6 +251,37 @@ struct json_object *report_totals(struct tracer *t)
 			for (int i = 0; i < IOUCMD_HIST_BUCKETS; i++)
 				all[i] += b[i];
 		}
+	}
+	free(b);
+	return 0;
+}
+
+void report_put_latency(struct json_object *o, const uint64_t *hist)
+{
+	struct hist_summary s;
+
+	hist_summarize(hist, &s);
+	json_object_object_add(o, "latency.count", json_object_new_uint64(s.count));
+	json_object_object_add(o, "latency.p50", json_object_new_double(s.p50));
+	json_object_object_add(o, "latency.p90", json_object_new_double(s.p90));
+	json_object_object_add(o, "latency.p99", json_object_new_double(s.p99));
+	json_object_object_add(o, "latency.p999", json_object_new_double(s.p999));
+	json_object_object_add(o, "latency.max", json_object_new_double(s.max));
+}
+
+struct json_object *report_totals(struct tracer *t)
+{
+	struct json_object *o = json_object_new_object();
+	struct ioucmd_counters sum = { 0 }, c;
+	uint64_t *all = calloc(IOUCMD_HIST_BUCKETS, sizeof(*all));
+	uint64_t violations = 0;
+	char key[96];
+
+	for (int s = 0; s < tracer_nr_handlers(t); s++) {
+		if (tracer_counters(t, s, &c))
+			continue;
+		for (size_t i = 0; i < sizeof(c) / sizeof(__u64); i++)
+			((__u64 *)&sum)[i] += ((__u64 *)&c)[i];	/* all members are __u64 */
 	}
 	add_u64(o, "issued", sum.issued);
 	add_u64(o, "queued", sum.queued);
@@ -275,19 +300,9 @@ struct json_object *report_totals(struct tracer *t)
 		violations += sum.violations[r];
 	}
 	add_u64(o, "violations", violations);
-	if (all) {
-		struct hist_summary s;
-
-		hist_summarize(all, &s);
-		json_object_object_add(o, "latency.count", json_object_new_uint64(s.count));
-		json_object_object_add(o, "latency.p50", json_object_new_double(s.p50));
-		json_object_object_add(o, "latency.p90", json_object_new_double(s.p90));
-		json_object_object_add(o, "latency.p99", json_object_new_double(s.p99));
-		json_object_object_add(o, "latency.p999", json_object_new_double(s.p999));
-		json_object_object_add(o, "latency.max", json_object_new_double(s.max));
-	}
+	if (all && !report_latency_hist(t, all))
+		report_put_latency(o, all);
 	free(all);
-	free(b);
 	return o;
 }
 

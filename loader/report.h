@@ -19,6 +19,10 @@ struct json_object *report_handler(struct tracer *t, int slot);
 struct json_object *report_violation(struct tracer *t, const struct ioucmd_event *e, int raw);
 /* flat "totals" map over all handlers: the fields `expect` lines name */
 struct json_object *report_totals(struct tracer *t);
+/* all handlers' command latency (issue to done(), or in the handler) in one log2 histogram */
+int report_latency_hist(struct tracer *t, uint64_t *hist);
+/* latency.count/p50/p90/p99/p999/max of a histogram, as the `expect` fields */
+void report_put_latency(struct json_object *o, const uint64_t *hist);
 /* the rules this kernel and backend let the tracer judge, and why the others are not */
 struct json_object *report_rules(struct tracer *t, int checkable);
 /* why rule r cannot be judged here, or NULL if it can */

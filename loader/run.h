@@ -11,6 +11,13 @@ struct run_opts {
 	bool raw;			/* unhashed command pointers in reports */
 	const char *events_path;	/* Chrome trace of every command, or NULL */
 	uint64_t stall_timeout_ns;	/* default when the scenario sets none */
+	/*
+	 * Called with the result once it is judged, before the tracer detaches: detaching waits
+	 * for an RCU-tasks grace period, which a driver bug (a cancel loop that never ends) can
+	 * hold off forever, and the verdict must be out by then.
+	 */
+	void (*judged)(struct json_object *result, void *arg);
+	void *arg;
 };
 
 /*

@@ -38,7 +38,7 @@ enum key_id {
 	/* the command */
 	K_CMD, K_CMD_OP, K_NVME, K_ARG, K_LEN, K_DATA, K_LBA, K_BLOCKS, K_BS,
 	/* the load */
-	K_COUNT, K_DURATION, K_QD, K_BATCH, K_THREADS,
+	K_COUNT, K_DURATION, K_QD, K_BATCH, K_THREADS, K_FUZZ,
 	/* repeatable */
 	K_EXPECT,
 	K__COUNT
@@ -67,7 +67,7 @@ SETTER(set_sqe128); SETTER(set_cqe32); SETTER(set_sqpoll); SETTER(set_iopoll);
 SETTER(set_single_issuer); SETTER(set_defer_taskrun); SETTER(set_fixed_buffers);
 SETTER(set_cmd); SETTER(set_cmd_op); SETTER(set_nvme); SETTER(set_arg); SETTER(set_len);
 SETTER(set_data); SETTER(set_lba); SETTER(set_blocks); SETTER(set_bs); SETTER(set_count);
-SETTER(set_duration); SETTER(set_qd); SETTER(set_batch); SETTER(set_threads);
+SETTER(set_duration); SETTER(set_qd); SETTER(set_batch); SETTER(set_threads); SETTER(set_fuzz);
 
 static const struct key keys[K__COUNT] = {
 	[K_DESCRIPTION]		= { "description", true, set_description },
@@ -99,6 +99,7 @@ static const struct key keys[K__COUNT] = {
 	[K_QD]			= { "qd", false, set_qd },
 	[K_BATCH]		= { "batch", false, set_batch },
 	[K_THREADS]		= { "threads", false, set_threads },
+	[K_FUZZ]		= { "fuzz", false, set_fuzz },
 	[K_EXPECT]		= { "expect", false, NULL },
 };
 
@@ -151,22 +152,16 @@ static const char *suggest_key(const char *name)
 	return expect_closest(name, names, K__COUNT);
 }
 
-/* ---- the reference driver's commands, from the UAPI header's X-macro only ------------------ */
+/* ---- the reference driver's commands, from the UAPI header's name table only ------------- */
 
-#define REF_CMD_ENTRY(NAME, NR)	{ #NAME, IOUCMD_REF_CMD(NR) },
-static const struct {
-	const char *name;
-	uint32_t cmd_op;
-} ref_cmds[] = { IOUCMD_REF_FOR_EACH_CMD(REF_CMD_ENTRY) };
-
-/* "NOP_TW", "nop_tw" and "IOUCMD_REF_NOP_TW" all name IOUCMD_REF_NOP_TW */
+/* "NOP_TW", "nop_tw" and "IOUCMD_REF_NOP_TW" all name IOUCMD_REF_NOP_TW: returns its nr */
 static int ref_cmd_index(const char *name)
 {
 	if (!strncasecmp(name, "IOUCMD_REF_", 11))
 		name += 11;
-	for (size_t i = 0; i < ARRAY_SIZE(ref_cmds); i++)
-		if (!strcasecmp(ref_cmds[i].name, name))
-			return (int)i;
+	for (int nr = 0; nr < IOUCMD_REF_MODES; nr++)
+		if (ioucmd_ref_cmd_names[nr] && !strcasecmp(ioucmd_ref_cmd_names[nr], name))
+			return nr;
 	return -1;
 }
 
@@ -176,9 +171,10 @@ static void ref_cmd_list(char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(ref_cmds) && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-					 ref_cmds[i].name);
+	for (int nr = 0; nr < IOUCMD_REF_MODES && used < len; nr++)
+		if (ioucmd_ref_cmd_names[nr])
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 ioucmd_ref_cmd_names[nr]);
 }
 
 /* ---- value parsers ------------------------------------------------------------------------- */
@@ -429,12 +425,14 @@ SETTER(set_cmd)
 	int i = ref_cmd_index(v);
 
 	if (i < 0) {
-		const char *names[ARRAY_SIZE(ref_cmds)], *guess;
-		char list[160];
+		const char *names[IOUCMD_REF_MODES], *guess;
+		size_t n = 0;
+		char list[512];
 
-		for (size_t j = 0; j < ARRAY_SIZE(ref_cmds); j++)
-			names[j] = ref_cmds[j].name;
-		guess = expect_closest(v, names, ARRAY_SIZE(names));
+		for (int nr = 0; nr < IOUCMD_REF_MODES; nr++)
+			if (ioucmd_ref_cmd_names[nr])
+				names[n++] = ioucmd_ref_cmd_names[nr];
+		guess = expect_closest(v, names, n);
 		ref_cmd_list(list, sizeof(list));
 		if (guess)
 			say(why, "unknown command '%s'; did you mean '%s'? (the reference driver's "
@@ -445,8 +443,8 @@ SETTER(set_cmd)
 		return -1;
 	}
 	c->kind = SCENARIO_CMD_REF;
-	c->cmd_op = ref_cmds[i].cmd_op;
-	snprintf(c->name, sizeof(c->name), "%s", ref_cmds[i].name);
+	c->cmd_op = IOUCMD_REF_CMD(i);
+	snprintf(c->name, sizeof(c->name), "%s", ioucmd_ref_cmd_names[i]);
 	return 0;
 }
 
@@ -561,6 +559,12 @@ SETTER(set_duration) { return duration(t, v, &t->job->load.duration_ns, why); }
 SETTER(set_qd) { return number_u32(t, v, false, 1, 32768, &t->job->load.qd, why); }
 SETTER(set_batch) { return number_u32(t, v, false, 1, 32768, &t->job->load.batch, why); }
 SETTER(set_threads) { return number_u32(t, v, false, 1, 256, &t->job->load.threads, why); }
+
+SETTER(set_fuzz)
+{
+	t->job->load.fuzz = true;
+	return number(t, v, false, 0, UINT64_MAX, &t->job->load.fuzz_seed, why);
+}
 
 static int apply(enum key_id id, struct target *t, const char *value, char *why)
 {

@@ -109,6 +109,8 @@ struct scenario_load {
 	uint32_t qd;		/* commands in flight per thread, <= ring entries */
 	uint32_t batch;		/* SQEs per io_uring_enter(), <= qd */
 	uint32_t threads;	/* submitting threads, each with its own ring */
+	bool fuzz;		/* randomize each SQE around the job's command (fuzz = SEED) */
+	uint64_t fuzz_seed;
 };
 
 struct scenario_job {

@@ -23,6 +23,7 @@
 
 struct worker {
 	const struct submit_job *job;
+	uint64_t rng;		/* fuzz: xorshift64* state */
 	uint64_t quota;		/* commands this thread completes (0: duration) */
 	struct submit_result res;
 	int err;
@@ -68,6 +69,52 @@ static void prep_cmd(struct io_uring_sqe *sqe, const struct submit_job *job, int
 	if (buf && job->fixed_buffers) {
 		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
 		sqe->buf_index = slot;
+	}
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * fuzz: mostly well-formed commands with one thing wrong, so that the driver's deeper paths
+ * see odd values too, and now and then pure noise. The SQE around the command stays valid, so
+ * that every command reaches the driver and the counts stay exact: no IOSQE_* flags (6.1 also
+ * loses a positive result returned on io-wq, so IOSQE_ASYNC would hang the ring there) and no
+ * uring_cmd_flags, which the core checks before the driver sees anything.
+ */
+static void fuzz_cmd(struct io_uring_sqe *sqe, const struct submit_job *job, uint64_t *rng)
+{
+	size_t area = job->sqe128 ? 80 : 16;
+	uint64_t r = rng_next(rng), arg;
+	uint32_t op = (job->cmd_op & ~0xffu) | (r & 0x1f), len;
+
+	switch ((r >> 8) & 3) {
+	case 2:
+		op ^= 1u << ((r >> 16) & 31);	/* one bit off: size, direction, type */
+		break;
+	case 3:
+		op = (uint32_t)rng_next(rng);
+		break;
+	}
+	sqe->cmd_op = op;
+	for (size_t i = 0; i < area; i += 8) {
+		uint64_t v = rng_next(rng);
+
+		memcpy(sqe->cmd + i, &v, area - i < 8 ? area - i : 8);
+	}
+	if ((r >> 10) & 3) {
+		/* a plausible struct ioucmd_ref_cmd: small arg (a delay, an echo, a bad address) */
+		arg = rng_next(rng) % 2000000;
+		len = (uint32_t)(rng_next(rng) % 8192);
+		memcpy(sqe->cmd, &arg, sizeof(arg));
+		memcpy(sqe->cmd + 8, &len, sizeof(len));
+		if ((r >> 12) & 7)
+			memset(sqe->cmd + 12, 0, 4);	/* flags 0, mostly */
 	}
 }
 
@@ -141,6 +188,8 @@ static int run_ring(struct worker *w, struct io_uring *ring, int fd, unsigned in
 				break;
 			slot = freelist[--nfree];
 			prep_cmd(sqe, job, fd, slot, bufs ? bufs + (size_t)slot * job->buf_len : NULL);
+			if (job->fuzz)
+				fuzz_cmd(sqe, job, &w->rng);
 			sent_at[slot] = now_ns();
 			started++;
 			queued++;
@@ -286,6 +335,9 @@ int submit_run(const struct submit_job *job, struct submit_result *out, char *er
 	}
 	for (unsigned int i = 0; i < nthreads; i++) {
 		w[i].job = job;
+		w[i].rng = (job->fuzz_seed ^ 0x9e3779b97f4a7c15ull) + i * 0xbf58476d1ce4e5b9ull;
+		if (!w[i].rng)
+			w[i].rng = 1;
 		/* the count is split; the first threads take the remainder */
 		w[i].quota = job->count / nthreads + (i < job->count % nthreads);
 		if (job->count && !w[i].quota)

@@ -33,6 +33,12 @@ struct submit_job {
 	uint64_t duration_ns;
 	/* give up when no CQE arrives for this long (a command never completed); 0: wait on */
 	uint64_t wait_timeout_ns;
+	/*
+	 * Each SQE randomized around the command above (cmd_op, command bytes, SQE flags), from
+	 * fuzz_seed and the thread's index: the same seed replays the same commands.
+	 */
+	bool fuzz;
+	uint64_t fuzz_seed;
 	/* expected CQE res for every command, when check_res is set */
 	bool check_res;
 	int32_t expect_res;

@@ -32,15 +32,9 @@ struct tracer {
 	uint64_t swept[IOUCMD_MAX_HANDLERS][IOUCMD_RULE__COUNT];
 };
 
-static const char *const rule_names[IOUCMD_RULE__COUNT] = {
-	[IOUCMD_RULE_DOUBLE_COMPLETION] = "double_completion",
-	[IOUCMD_RULE_COMPLETION_AFTER_SYNC_RETURN] = "completion_after_sync_return",
-	[IOUCMD_RULE_COMPLETION_AFTER_EAGAIN] = "completion_after_eagain",
-	[IOUCMD_RULE_ISSUE_FLAGS_MISMATCH] = "issue_flags_mismatch",
-	[IOUCMD_RULE_RES2_DROPPED] = "res2_dropped",
-	[IOUCMD_RULE_STALLED_COMMAND] = "stalled_command",
-	[IOUCMD_RULE_CANCEL_NOT_COMPLETED] = "cancel_not_completed",
-};
+#define RULE_NAME(suffix, name)	[IOUCMD_RULE_##suffix] = #name,
+static const char *const rule_names[IOUCMD_RULE__COUNT] = { IOUCMD_FOR_EACH_RULE(RULE_NAME) };
+#undef RULE_NAME
 
 const char *ioucmd_rule_name(int rule)
 {
@@ -76,20 +70,32 @@ static bool btf_has_func(const struct btf *btf, const char *name)
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 }
 
+/* member by name, looking into anonymous structs and unions (6.1 keeps task_work_cb in one) */
+static bool btf_type_has_member(const struct btf *btf, const struct btf_type *t, const char *member)
+{
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const struct btf_type *mt;
+
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+		if (m->name_off)
+			continue;
+		mt = btf__type_by_id(btf, m->type);
+		if ((btf_is_struct(mt) || btf_is_union(mt)) && btf_type_has_member(btf, mt, member))
+			return true;
+	}
+	return false;
+}
+
 static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
 {
 	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
-	const struct btf_type *t;
-	const struct btf_member *m;
 
 	if (id <= 0)
 		return false;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
-			return true;
-	return false;
+	return btf_type_has_member(btf, btf__type_by_id(btf, id), member);
 }
 
 /* what this kernel's BTF says it has: decided by names, never by version numbers */
@@ -108,7 +114,12 @@ static int probe_features(struct tracer_features *f, char *err, size_t errlen)
 	else if (btf_has_func(vmlinux, "io_uring_cmd_done"))
 		snprintf(f->done_func, sizeof(f->done_func), "io_uring_cmd_done");
 	f->has_mark_cancelable = btf_has_func(vmlinux, "io_uring_cmd_mark_cancelable");
-	f->has_do_in_task = btf_has_func(vmlinux, "__io_uring_cmd_do_in_task");
+	/* the punt to task work: 6.1 exports io_uring_cmd_complete_in_task, 6.5+ wraps this */
+	if (btf_has_func(vmlinux, "__io_uring_cmd_do_in_task"))
+		snprintf(f->tw_queue_func, sizeof(f->tw_queue_func), "__io_uring_cmd_do_in_task");
+	else if (btf_has_func(vmlinux, "io_uring_cmd_complete_in_task"))
+		snprintf(f->tw_queue_func, sizeof(f->tw_queue_func), "io_uring_cmd_complete_in_task");
+	f->has_do_in_task = f->tw_queue_func[0];
 	/* 6.19 calls callbacks straight from the task-work list: no runner to frame */
 	f->has_cmd_work = btf_has_func(vmlinux, "io_uring_cmd_work") &&
 			  btf_has_member(vmlinux, "io_uring_cmd", "task_work_cb");
@@ -119,6 +130,8 @@ static int probe_features(struct tracer_features *f, char *err, size_t errlen)
 	/* done() acts on issue_flags from the cancelable-command era (6.7+); 6.1 ignores them */
 	if (f->has_mark_cancelable)
 		f->kernel |= IOUCMD_K_FLAGS_MATTER;
+	if (f->has_do_in_task && f->has_cmd_work)
+		f->kernel |= IOUCMD_K_TW_FRAMES;
 	if (btf_has_member(vmlinux, "mutex", "owner"))
 		f->kernel |= IOUCMD_K_LOCK_OWNER;
 	btf__free(vmlinux);
@@ -258,19 +271,24 @@ static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, cha
 							  "io_uring_cmd_mark_cancelable", false };
 		if (f->has_do_in_task)
 			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_queue,
-							  "__io_uring_cmd_do_in_task", false };
+							  f->tw_queue_func, false };
 		if (f->has_cmd_work) {
 			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_run, "io_uring_cmd_work", false };
 			plan[n++] = (struct kprobe_plan){ s->progs.kp_on_tw_run_exit, "io_uring_cmd_work",
 							  true };
 		}
-		for (i = 0; i < n; i++)
+		/* attached by hand below, to the function found here, not the one in SEC() */
+		for (i = 0; i < n; i++) {
 			bpf_program__set_autoload(plan[i].prog, true);
+			bpf_program__set_autoattach(plan[i].prog, false);
+		}
 	} else {
 		bpf_program__set_autoload(s->progs.on_done, true);
 		bpf_program__set_attach_target(s->progs.on_done, 0, f->done_func);
 		bpf_program__set_autoload(s->progs.on_mark_cancelable, f->has_mark_cancelable);
 		bpf_program__set_autoload(s->progs.on_tw_queue, f->has_do_in_task);
+		if (f->has_do_in_task)
+			bpf_program__set_attach_target(s->progs.on_tw_queue, 0, f->tw_queue_func);
 		bpf_program__set_autoload(s->progs.on_tw_run, f->has_cmd_work);
 		bpf_program__set_autoload(s->progs.on_tw_run_exit, f->has_cmd_work);
 	}
@@ -298,9 +316,9 @@ static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, cha
 	}
 	ret = ioucmd_bpf__attach(s);
 	if (ret) {
-		snprintf(err, errlen, "attaching %s failed (%s): this kernel may lack "
-			 "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (try --backend kprobe or tracepoint)",
-			 kind, strerror(-ret));
+		snprintf(err, errlen, "attaching %s failed (%s)%s", kind, strerror(-ret),
+			 kprobe ? "" : ": this kernel may lack CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS "
+				       "(try --backend kprobe or tracepoint)");
 		return ret;
 	}
 	t->counters_fd = bpf_map__fd(s->maps.counters);

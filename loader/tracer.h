@@ -37,7 +37,8 @@ struct tracer_opts {
 struct tracer_features {
 	char done_func[64];	/* io_uring_cmd_done or __io_uring_cmd_done */
 	bool has_mark_cancelable;
-	bool has_do_in_task;
+	bool has_do_in_task;		/* the task-work punt can be traced: tw_queue_func */
+	char tw_queue_func[48];
 	bool has_cmd_work;	/* a task-work runner we can frame (6.1 .. 6.18) */
 	bool has_complete_tp;
 	bool has_submit_req_tp;	/* 6.12+; 6.1 has io_uring_submit_sqe */

@@ -27,32 +27,80 @@ struct ioucmd_ref_cmd {
 
 #define IOUCMD_REF_MAGIC	0xc7
 
-/* cmd_op numbers: _IOWR(IOUCMD_REF_MAGIC, nr, struct ioucmd_ref_cmd); the driver dispatches on nr */
+/* cmd_op: _IOWR(IOUCMD_REF_MAGIC, nr, struct ioucmd_ref_cmd); the driver dispatches on nr */
 enum ioucmd_ref_nr {
+	/* each completion pattern done right */
 	IOUCMD_REF_NR_NOP = 0x00,	/* completes inline: CQE res = arg & 0x7fffffff */
-	IOUCMD_REF_NR_NOP_TW = 0x01,	/* -EIOCBQUEUED, completed from task work: res = arg & 0x7fffffff */
-	IOUCMD_REF_NR_STATS = 0x0f,	/* copies struct ioucmd_ref_stats to arg, len >= its size */
+	IOUCMD_REF_NR_NOP_TW = 0x01,	/* -EIOCBQUEUED, completed from task work: res as NOP */
+	IOUCMD_REF_NR_NOP_TW_LAZY = 0x02, /* the same through the lazy-wake task work (6.12+) */
+	IOUCMD_REF_NR_KWORKER = 0x03,	/* completed from a workqueue with IO_URING_F_UNLOCKED */
+	IOUCMD_REF_NR_DELAY = 0x04,	/* hrtimer of arg ns (<= 1 s), then task work: res 0 */
+	IOUCMD_REF_NR_EAGAIN = 0x05,	/* -EAGAIN while IO_URING_F_NONBLOCK, then res = arg */
+	IOUCMD_REF_NR_CANCELABLE = 0x06, /* parked until KICK or ring exit: -ECANCELED (6.7+) */
+	IOUCMD_REF_NR_KICK = 0x07,	/* completes every parked CANCELABLE: res = how many */
+	IOUCMD_REF_NR_BIG = 0x08,	/* SQE128 + CQE32: res = payload byte sum, res2 = arg */
+	IOUCMD_REF_NR_COPY_OUT = 0x09,	/* fills len bytes at arg (or fixed buffer) with 0xa5 */
+	IOUCMD_REF_NR_COPY_IN = 0x0a,	/* reads len bytes at arg: res = their sum & INT_MAX */
+	IOUCMD_REF_NR_STATS = 0x0f,	/* struct ioucmd_ref_stats to arg, len >= its size */
+	/* each rule broken on purpose: only with the module parameter faults=1, else -EPERM */
+	IOUCMD_REF_NR_FAULT_DOUBLE_DONE = 0x10,		/* task work calls done() twice */
+	IOUCMD_REF_NR_FAULT_DONE_THEN_SYNC = 0x11,	/* done() inline, then returns 0 */
+	IOUCMD_REF_NR_FAULT_DONE_AFTER_EAGAIN = 0x12,	/* done(), then returns -EAGAIN */
+	IOUCMD_REF_NR_FAULT_WQ_ISSUE_FLAGS = 0x13,	/* workqueue done() with issue-time flags */
+	IOUCMD_REF_NR_FAULT_TW_FLAGS_ZERO = 0x14,	/* task work passes 0, not its flags */
+	IOUCMD_REF_NR_FAULT_RES2_NO_CQE32 = 0x15,	/* res2 on a ring without CQE32 */
+	IOUCMD_REF_NR_FAULT_NEVER_DONE = 0x16,		/* -EIOCBQUEUED and never completed */
+	IOUCMD_REF_NR_FAULT_IGNORE_CANCEL = 0x17,	/* the cancel call does nothing */
+	IOUCMD_REF_NR_FAULT_CANCEL_RACE = 0x18,		/* cancel and task work both done() */
+	IOUCMD_REF_NR_FAULT_TIMER_DONE = 0x19,		/* done() straight from an hrtimer */
 };
 
-/*
- * Every command by name, for tools that map names to numbers (scenario files): X(NAME, nr)
- * gives IOUCMD_REF_<NAME>. Keep it in step with enum ioucmd_ref_nr.
- */
-#define IOUCMD_REF_FOR_EACH_CMD(X)	\
-	X(NOP, IOUCMD_REF_NR_NOP)	\
-	X(NOP_TW, IOUCMD_REF_NR_NOP_TW)	\
-	X(STATS, IOUCMD_REF_NR_STATS)
+#define IOUCMD_REF_MODES	32
+
+#ifndef __KERNEL__
+/* Every command's name, for tools (scenario files say `cmd = NOP_TW`): indexed by nr. */
+static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
+	[IOUCMD_REF_NR_NOP] = "NOP",
+	[IOUCMD_REF_NR_NOP_TW] = "NOP_TW",
+	[IOUCMD_REF_NR_NOP_TW_LAZY] = "NOP_TW_LAZY",
+	[IOUCMD_REF_NR_KWORKER] = "KWORKER",
+	[IOUCMD_REF_NR_DELAY] = "DELAY",
+	[IOUCMD_REF_NR_EAGAIN] = "EAGAIN",
+	[IOUCMD_REF_NR_CANCELABLE] = "CANCELABLE",
+	[IOUCMD_REF_NR_KICK] = "KICK",
+	[IOUCMD_REF_NR_BIG] = "BIG",
+	[IOUCMD_REF_NR_COPY_OUT] = "COPY_OUT",
+	[IOUCMD_REF_NR_COPY_IN] = "COPY_IN",
+	[IOUCMD_REF_NR_STATS] = "STATS",
+	[IOUCMD_REF_NR_FAULT_DOUBLE_DONE] = "FAULT_DOUBLE_DONE",
+	[IOUCMD_REF_NR_FAULT_DONE_THEN_SYNC] = "FAULT_DONE_THEN_SYNC",
+	[IOUCMD_REF_NR_FAULT_DONE_AFTER_EAGAIN] = "FAULT_DONE_AFTER_EAGAIN",
+	[IOUCMD_REF_NR_FAULT_WQ_ISSUE_FLAGS] = "FAULT_WQ_ISSUE_FLAGS",
+	[IOUCMD_REF_NR_FAULT_TW_FLAGS_ZERO] = "FAULT_TW_FLAGS_ZERO",
+	[IOUCMD_REF_NR_FAULT_RES2_NO_CQE32] = "FAULT_RES2_NO_CQE32",
+	[IOUCMD_REF_NR_FAULT_NEVER_DONE] = "FAULT_NEVER_DONE",
+	[IOUCMD_REF_NR_FAULT_IGNORE_CANCEL] = "FAULT_IGNORE_CANCEL",
+	[IOUCMD_REF_NR_FAULT_CANCEL_RACE] = "FAULT_CANCEL_RACE",
+	[IOUCMD_REF_NR_FAULT_TIMER_DONE] = "FAULT_TIMER_DONE",
+};
+#endif
 
 #define IOUCMD_REF_CMD(nr)	_IOWR(IOUCMD_REF_MAGIC, (nr), struct ioucmd_ref_cmd)
 #define IOUCMD_REF_NOP		IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP)
 #define IOUCMD_REF_NOP_TW	IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP_TW)
 #define IOUCMD_REF_STATS	IOUCMD_REF_CMD(IOUCMD_REF_NR_STATS)
 
-#define IOUCMD_REF_MODES	16
+/* BIG: the 80-byte command area of a 128-byte SQE */
+struct ioucmd_ref_big_cmd {
+	__u64 arg;		/* comes back as res2 */
+	__u32 len;		/* payload bytes used, <= 64 */
+	__u32 flags;		/* must be 0 */
+	__u8 payload[64];
+};
 
 /* Driver-side counters since load, indexed by command nr: the tests cross-check the tracer. */
 struct ioucmd_ref_stats {
-	__u64 issued[IOUCMD_REF_MODES];		/* handler calls (reissues and cancel calls included) */
+	__u64 issued[IOUCMD_REF_MODES];		/* handler calls, reissues and cancels too */
 	__u64 queued[IOUCMD_REF_MODES];		/* -EIOCBQUEUED returns */
 	__u64 completed[IOUCMD_REF_MODES];	/* io_uring_cmd_done() calls */
 	__u64 sync_returns[IOUCMD_REF_MODES];	/* returns the core completes itself */

@@ -17,16 +17,11 @@ else
 	sh /tests/guest/tracer_counts.sh fentry || status=1
 	sh /tests/guest/tracer_counts.sh kprobe || status=1
 	ioucmd run /scenarios/*.ini || status=1
+	sh /tests/guest/unload.sh || status=1
 fi
 if [ -x /tests/bin/ref_selftest ]; then
 	/tests/bin/ref_selftest || status=1
 fi
 # nothing above may have left a kernel splat behind
-if dmesg | grep -E 'Oops|WARNING:|BUG:|lockdep|Call Trace' >/dev/null; then
-	echo "not ok 1 - the kernel log has a splat ($(uname -r)):"
-	dmesg | grep -E -A20 'Oops|WARNING:|BUG:|lockdep' | head -60 | sed 's/^/# /'
-	status=1
-else
-	echo "ok 1 - kernel log clean ($(uname -r))"
-fi
+sh /tests/guest/dmesg_clean.sh "every guest suite" || status=1
 exit $status

@@ -8,7 +8,7 @@ SCN_TOP := $(or $(TOP),$(CURDIR))
 SCN_BUILD := $(or $(BUILD),$(SCN_TOP)/build)
 SCN_CC := $(or $(CC),gcc)
 SCN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -fno-sanitize-recover=all -I $(SCN_TOP)/include -I $(SCN_TOP)/loader
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -I $(SCN_TOP)/include -I $(SCN_TOP)/loader -I $(SCN_TOP)/bpf
 SCN_SRCS := $(SCN_TOP)/tests/host/test_scenario.c $(SCN_TOP)/loader/scenario.c \
 	$(SCN_TOP)/loader/expect.c
 SCN_DEPS := $(SCN_SRCS) $(SCN_TOP)/loader/scenario.h $(SCN_TOP)/loader/expect.h \

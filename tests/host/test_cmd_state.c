@@ -10,7 +10,7 @@
 
 #define MS		1000000ull
 #define S		(1000 * MS)
-#define K612		(IOUCMD_K_FLAGS_MATTER | IOUCMD_K_LOCK_OWNER)
+#define K612		(IOUCMD_K_FLAGS_MATTER | IOUCMD_K_LOCK_OWNER | IOUCMD_K_TW_FRAMES)
 #define K61		IOUCMD_K_LOCK_OWNER
 #define INLINE_FLAGS	(IOUCMD_F_NONBLOCK | IOUCMD_F_COMPLETE_DEFER)
 #define IOWQ_FLAGS	(IOUCMD_F_UNLOCKED | IOUCMD_F_IOWQ)
@@ -164,6 +164,27 @@ static void legal_paths(void)
 	check("res2 on a CQE32 ring", ioucmd_on_done(&l, &c), 0);
 
 	l = queued();
+	ioucmd_on_task_work_queued(&l);
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	check("task work queued, its callback completes", ioucmd_on_done(&l, &c), 0);
+
+	/* ublk: the callback hands the command to the server, a later command completes it */
+	l = queued();
+	ioucmd_on_task_work_queued(&l);
+	ioucmd_on_task_work_ran(&l);
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	check("a callback that passes the command on, completed later elsewhere",
+	      ioucmd_on_done(&l, &c), 0);
+
+	/* 7.x: callbacks run straight from the task-work list, outside any frame we can see */
+	l = queued();
+	ioucmd_on_task_work_queued(&l);
+	c = from_kworker(IOUCMD_F_COMPLETE_DEFER);
+	c.owns_uring_lock = 1;
+	c.kernel = IOUCMD_K_FLAGS_MATTER | IOUCMD_K_LOCK_OWNER;
+	check("no framed callbacks (7.x): pending task work is not judged", ioucmd_on_done(&l, &c), 0);
+
+	l = queued();
 	check("a young queued command is not stalled", ioucmd_check_age(&l, 5 * S, 10 * S), 0);
 
 	/* the judge read its clock, then the command was issued: not an age of 2^64 ns */
@@ -294,11 +315,26 @@ static void violations(void)
 	v = ioucmd_on_return(&l, CANCEL_FLAGS, 0, 2 * S);
 	v |= ioucmd_check_age(&l, 13 * S, 10 * S);
 	check("cancel_not_completed: cancel call ignored", v, V(CANCEL_NOT_COMPLETED));
+
+	/* ublk before 6.15: the cancel path completes what task work is about to complete */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	ioucmd_on_mark_cancelable(&l, &c);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 1);
+	ioucmd_on_task_work_queued(&l);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 2);
+	c = in_cancel(IOUCMD_F_COMPLETE_DEFER);
+	check("double_completion: cancel completes a command with task work pending",
+	      ioucmd_on_done(&l, &c), V(DOUBLE_COMPLETION));
+	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
+	check("... and the pending callback's done() is not reported twice", ioucmd_on_done(&l, &c), 0);
+	ktap_result(l.done_count == 2, "both completions are counted");
 }
 
 int main(void)
 {
-	ktap_plan(38);
+	ktap_plan(44);
 	legal_paths();
 	violations();
 	return ktap_finish();
