@@ -25,6 +25,7 @@
 #include "ksyms.h"
 #include "nvme.h"
 #include "report.h"
+#include "clock.h"
 #include "run.h"
 #include "submit.h"
 
@@ -384,13 +385,6 @@ static void make_job(const struct scenario_job *sj, struct submit_job *job, uint
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static int run_job(struct run_state *rs, const struct scenario_job *sj, struct job_thread *jt,
 		   uint64_t stall_ns)

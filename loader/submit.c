@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <liburing.h>
+#include "clock.h"
 #include "submit.h"
 
 #ifndef IORING_URING_CMD_FIXED
@@ -31,13 +32,6 @@ struct worker {
 	pthread_t thread;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* the target: a device path, or a socket made here for socket uring_cmds */
 static int open_target(const char *device)

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "clock.h"
 #include "tracer.h"	/* before the skeleton: it names struct ioucmd_config */
 #include "ioucmd.skel.h"
 #include "ioucmd_tp.skel.h"
@@ -549,13 +550,6 @@ bool tracer_op(struct tracer *t, int slot, int op_idx, uint32_t *cmd_op)
 	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 /* sweep pacing: completed lives whose CQE we never saw (CQE_SKIP, overflow) go after this */
 #define DONE_LINGER_NS 2000000000ull
