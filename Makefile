@@ -16,7 +16,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(BUIL
 LDLIBS := -lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
 
 .SECONDARY:
-.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench matrix fuzz checkpatch
+.PHONY: all deps demo test test-host test-guest driver driver-all bpf loader clean help bench matrix fuzz checkpatch cross-arm64
 all: loader driver
 
 help:
@@ -77,6 +77,10 @@ $(BUILD)/ioucmd: $(LOADER_OBJS)
 
 loader: $(BUILD)/ioucmd
 
+# ---- arm64: the BPF objects and the loader cross-built into build/arm64/ (not run here) -----
+cross-arm64: deps
+	@bash $(TOP)/scripts/cross-arm64.sh
+
 # ---- tests ----------------------------------------------------------------------------------
 # Host tests run here (ASan/UBSan); guest tests boot each kernel of TEST_KERNELS in vm/run.
 # Every suite speaks KTAP; tests/summary.sh prints the closing "N passed, N failed" line.
@@ -89,11 +93,20 @@ $(BUILD)/tests/host/test_cmd_state: tests/host/test_cmd_state.c tests/host/ktap.
 	@echo "  CC      $<"
 	@$(CC) $(SAN_CFLAGS) -o $@ $<
 
+# the loader again with ASan/UBSan, for the tests that feed it bad command lines and files
+ASAN_LOADER := $(BUILD)/asan/ioucmd
+$(ASAN_LOADER): $(LOADER_SRCS) $(wildcard loader/*.h) bpf/ioucmd.h bpf/cmd_state.h $(SKELS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (ASan, UBSan)"
+	@$(CC) $(SAN_CFLAGS) -I$(BUILD)/bpf -o $@ $(LOADER_SRCS) $(LDLIBS)
+
 include tests/host/host.mk
 HOST_TESTS := $(BUILD)/tests/host/test_cmd_state $(HOST_SCENARIO_TEST)
 
-test-host: deps $(HOST_TESTS) loader
+test-host: deps $(HOST_TESTS) loader $(ASAN_LOADER)
 	@for t in $(HOST_TESTS); do IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/$$(basename $$t) $$t; done
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/cli_errors tests/host/cli_errors.sh
+	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/cross_arm64 tests/host/cross_arm64.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/tp_backend tests/host/tp_backend.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/html_report tests/host/html_report.sh
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh host/checkpatch tests/host/checkpatch.sh
@@ -107,6 +120,12 @@ test-guest: deps loader driver-all
 			vm/run --kernel $$k --nvme --timeout 600 -- sh /tests/guest/all.sh; \
 	done
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh faults tests/faults.sh $(FAULT_KERNELS)
+	@IOUCMD_RESULTS=$(RESULTS) IOUCMD_VIOLATION_REPORTS=$(BUILD)/tests/faults \
+		tests/run-suite.sh html_violation tests/host/html_report.sh
+	@for k in $(FAULT_KERNELS); do \
+		IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh fuzz-$$k \
+			vm/run --kernel $$k --timeout 600 -- sh /tests/guest/fuzz.sh; \
+	done
 
 # 60 s of random commands at the driver per kernel, under the tracer; dmesg must stay clean
 fuzz: deps loader driver-all

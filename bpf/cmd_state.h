@@ -100,6 +100,8 @@ enum ioucmd_frame {
 #define IOUCMD_M_DONE_IN_ISSUE	(1u << 3)	/* done() happened during the current issue */
 #define IOUCMD_M_TW_PENDING	(1u << 4)	/* punted to task work, callback not yet run */
 #define IOUCMD_M_POSTED		(1u << 5)	/* its CQE is out before its issue returned */
+/* an event of this life could not be recorded (its record was busy): judge nothing of it */
+#define IOUCMD_M_UNJUDGED	(1u << 6)
 
 /* kernel facts that decide which rules can be judged */
 #define IOUCMD_K_FLAGS_MATTER	(1u << 0)	/* done() acts on issue_flags (6.12+; 6.1 ignores) */
@@ -220,6 +222,8 @@ static inline void ioucmd_on_issue(struct ioucmd_life *l, __u32 flags, __u64 now
 
 static inline __u32 ioucmd_report(struct ioucmd_life *l, __u32 v)
 {
+	if (l->marks & IOUCMD_M_UNJUDGED)
+		return 0;	/* a lost event must never turn into a false violation */
 	v &= ~l->violations;	/* each rule once per life */
 	l->violations |= v;
 	return v;
@@ -302,6 +306,7 @@ static inline __u32 ioucmd_merge_early(struct ioucmd_life *l, const struct ioucm
 {
 	__u32 v = early->violations;
 
+	l->marks |= early->marks & IOUCMD_M_UNJUDGED;
 	if (!early->done_count)
 		return 0;
 	if (l->done_count)

@@ -7,6 +7,9 @@
  * storage) and per-CPU counters; only commands that return -EIOCBQUEUED or -EAGAIN enter the
  * preallocated in-flight hash map. Violations go out on a ring buffer and, so that they survive
  * a kernel the bug is about to bring down, to the trace buffer a panic dumps (bpf_printk).
+ *
+ * Concurrency: a record is read and written only under its lock (rec_lock.bpf.h), updated in
+ * place and never replaced while it may be in use, and deleted only by its lock's holder.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -14,8 +17,11 @@
 #include <bpf/bpf_core_read.h>
 #include "core_fixes.bpf.h"
 #include "common.bpf.h"
+#include "rec_lock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+#define IOUCMD_EEXIST	17	/* bpf_map_update_elem(BPF_NOEXIST) found the key */
 
 /* commands inside a done()-but-not-posted or done-before-return window: lets hot paths skip
  * the in-flight map while there are none
@@ -61,6 +67,40 @@ struct {
 static __always_inline int slot_of(struct io_uring_cmd *cmd)
 {
 	return slot_of_file(BPF_CORE_READ(cmd, file));
+}
+
+static __always_inline void count_untracked(__u32 slot)
+{
+	struct ioucmd_counters *c = counters_of(slot);
+
+	if (c)
+		c->untracked++;
+}
+
+/* key's record, locked; NULL when there is none (or it could not be locked: *busy) */
+static __always_inline struct ioucmd_inflight *rec_get(__u64 key, bool *busy)
+{
+	struct ioucmd_inflight *r = bpf_map_lookup_elem(&inflight, &key);
+
+	*busy = false;
+	if (!r)
+		return NULL;
+	switch (rec_lock(r, key)) {
+	case REC_LOCKED:
+		return r;
+	case REC_BUSY:
+		*busy = true;
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* a locked record's end: deleted by its holder, so no one else writes into a recycled one */
+static __always_inline void rec_delete(struct ioucmd_inflight *r, __u64 key)
+{
+	bpf_map_delete_elem(&inflight, &key);
+	rec_unlock(r);
 }
 
 /*
@@ -125,6 +165,7 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	__u32 flags;
 	struct ioucmd_counters *c;
 	struct ioucmd_inflight *old;
+	bool busy = false, reissue = false;
 	struct frame *f;
 	__u64 now;
 
@@ -148,12 +189,14 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	if (flags & IOUCMD_F_CANCEL) {
 		/* the cancel call judges the queued life in the map */
 		f->kind = IOUCMD_FRAME_CANCEL;
-		old = bpf_map_lookup_elem(&inflight, &f->cmd);
 		f->rec.life.state = IOUCMD_S_FREE;
+		old = rec_get(f->cmd, &busy);
 		if (old) {
 			ioucmd_on_issue(&old->life, flags, now);
 			/* what was in flight when the call began, for a done() inside it */
 			f->rec = *old;
+			rec_unlock(old);
+			f->rec.lock = 0;
 		}
 		return 0;
 	}
@@ -161,23 +204,28 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	f->rec.life.state = IOUCMD_S_FREE;
 	/* a blocking issue may be the reissue of an -EAGAIN: only then look in the map */
 	old = NULL;
-	if (!(flags & IOUCMD_F_NONBLOCK)) {
-		old = bpf_map_lookup_elem(&inflight, &f->cmd);
+	if (!(flags & IOUCMD_F_NONBLOCK) && eagain_pending) {
+		old = rec_get(f->cmd, &busy);
 		if (old && old->life.state == IOUCMD_S_EAGAIN) {
 			f->rec.life = old->life;
+			ioucmd_on_issue(&f->rec.life, flags, now);
+			/*
+			 * A reissue runs on an io-wq worker: its completion may reach done() on the
+			 * submitter's CPU before this worker's fexit. Let the map say "in the
+			 * handler" already, so that such a done() is judged against this issue, not
+			 * against the -EAGAIN before it.
+			 */
+			old->life = f->rec.life;
+			reissue = true;
 			__sync_fetch_and_add(&eagain_pending, -1);
-		} else {
-			old = NULL;
 		}
+		if (old)
+			rec_unlock(old);
 	}
-	ioucmd_on_issue(&f->rec.life, flags, now);
-	/*
-	 * A reissue runs on an io-wq worker: its completion may reach done() on the submitter's
-	 * CPU before this worker's fexit. Let the map say "in the handler" already, so that such a
-	 * done() is judged against this issue, not against the -EAGAIN before it.
-	 */
-	if (old)
-		old->life = f->rec.life;
+	if (!reissue)
+		ioucmd_on_issue(&f->rec.life, flags, now);
+	if (busy)
+		f->rec.life.marks |= IOUCMD_M_UNJUDGED;	/* maybe a reissue, maybe not */
 	f->rec.slot = slot;
 	f->rec.cmd_op = cmd_op;
 	f->rec.first_done_stack = -1;
@@ -185,28 +233,52 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	return 0;
 }
 
+/* the gates that let hot paths skip the map while no record waits for their event */
+static __always_inline void pending_add(const struct ioucmd_life *l, __s64 n)
+{
+	if (l->state == IOUCMD_S_DONE)
+		__sync_fetch_and_add(&done_pending, n);
+	else if (l->state == IOUCMD_S_EAGAIN)
+		__sync_fetch_and_add(&eagain_pending, n);
+}
+
 static __always_inline void record_queued(void *ctx, struct frame *f, struct io_uring_cmd *cmd)
 {
 	__u64 key = (__u64)cmd;
 	struct ioucmd_inflight *old;
 	struct ioucmd_counters *c;
-	__u32 v;
+	bool busy = false;
+	__u32 v = 0;
+	int err;	/* not long: see below */
 
+	f->rec.key = key;
+	f->rec.lock = 0;
 	f->rec.pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(f->rec.comm, sizeof(f->rec.comm));
 	f->rec.user_data = ioucmd_user_data(cmd);
-	if (f->rec.life.state == IOUCMD_S_DONE)
-		__sync_fetch_and_add(&done_pending, 1);
-	else if (f->rec.life.state == IOUCMD_S_EAGAIN)
-		__sync_fetch_and_add(&eagain_pending, 1);
-	if (!bpf_map_update_elem(&inflight, &key, &f->rec, BPF_NOEXIST))
+	/*
+	 * Only the low 32 bits hold the error on 6.1, whose map ops returned int (widened to
+	 * long in 6.5 by d7ba4cc900bf "bpf: return long from bpf_map_ops funcs"): read as int.
+	 */
+	err = bpf_map_update_elem(&inflight, &key, &f->rec, BPF_NOEXIST);
+	if (!err) {
+		pending_add(&f->rec.life, 1);
 		return;
-	old = bpf_map_lookup_elem(&inflight, &key);
+	}
+	old = err == -IOUCMD_EEXIST ? rec_get(key, &busy) : NULL;
+	if (!old) {
+		c = counters_of(f->rec.slot);
+		if (c && err != -IOUCMD_EEXIST)
+			c->inflight_full++;
+		else if (c)
+			c->untracked++;	/* busy, or deleted under us: this life goes unjudged */
+		return;
+	}
 	/*
 	 * only a done() since this issue began belongs to it; older ones are stale leftovers.
 	 * It is kept aside (DONE_EARLY), or, for a reissue, in the record its entry published.
 	 */
-	if (old && old->life.done_count && old->life.done_ns >= f->rec.life.issue_ns &&
+	if (old->life.done_count && old->life.done_ns >= f->rec.life.issue_ns &&
 	    (old->life.state == IOUCMD_S_DONE_EARLY ||
 	     (old->life.state == IOUCMD_S_IN_HANDLER && (old->life.marks & IOUCMD_M_REISSUED)))) {
 		bool posted = old->life.marks & IOUCMD_M_POSTED;
@@ -214,31 +286,28 @@ static __always_inline void record_queued(void *ctx, struct frame *f, struct io_
 		/* done() on another CPU beat this return */
 		__sync_fetch_and_add(&early_pending, -1);
 		v = ioucmd_merge_early(&f->rec.life, &old->life);
-		if (v)
-			emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
 		if (posted) {
 			/* and so did its CQE (6.1 posts inside done()): nothing is left to wait for */
-			bpf_map_delete_elem(&inflight, &key);
+			rec_delete(old, key);
+			if (v)
+				emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
 			return;
 		}
-		if (f->rec.life.state == IOUCMD_S_QUEUED) {
+		if (f->rec.life.state == IOUCMD_S_QUEUED)
 			f->rec.life.state = IOUCMD_S_DONE;
-			__sync_fetch_and_add(&done_pending, 1);
-		}
-	} else if (old && old->life.state == IOUCMD_S_DONE) {
+	} else if (old->life.state == IOUCMD_S_DONE) {
 		/* the previous life of a recycled io_kiocb, completed but not yet swept */
 		__sync_fetch_and_add(&done_pending, -1);
-	} else if (old && old->life.state == IOUCMD_S_DONE_EARLY) {
+	} else if (old->life.state == IOUCMD_S_DONE_EARLY) {
 		__sync_fetch_and_add(&early_pending, -1);
-		c = counters_of(f->rec.slot);
-		if (c)
-			c->untracked++;
+		count_untracked(f->rec.slot);
 	}
-	if (bpf_map_update_elem(&inflight, &key, &f->rec, BPF_ANY)) {
-		c = counters_of(f->rec.slot);
-		if (c)
-			c->inflight_full++;
-	}
+	/* in place: a done() on another CPU may hold a pointer to this element */
+	rec_store(old, &f->rec);
+	pending_add(&f->rec.life, 1);
+	rec_unlock(old);
+	if (v)
+		emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
 }
 
 static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_cmd *cmd, int ret)
@@ -247,6 +316,7 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 	struct ioucmd_counters *c;
 	struct ioucmd_inflight *early;
 	struct frame *f;
+	bool busy;
 	__u64 now;
 	__u32 v = 0;
 
@@ -260,17 +330,19 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 	if (early_pending && ret == -IOUCMD_EIOCBQUEUED) {
 		/* merged in record_queued() */
 	} else if (early_pending) {
-		__u64 key = (__u64)cmd;
-
-		early = bpf_map_lookup_elem(&inflight, &key);
+		early = rec_get((__u64)cmd, &busy);
 		if (early && early->life.done_count && early->life.done_ns >= f->rec.life.issue_ns &&
 		    (early->life.state == IOUCMD_S_DONE_EARLY ||
 		     (early->life.state == IOUCMD_S_IN_HANDLER &&
 		      (early->life.marks & IOUCMD_M_REISSUED)))) {
 			v |= ioucmd_merge_early(&f->rec.life, &early->life);
-			bpf_map_delete_elem(&inflight, &key);
 			__sync_fetch_and_add(&early_pending, -1);
+			rec_delete(early, (__u64)cmd);
+		} else if (early) {
+			rec_unlock(early);
 		}
+		if (busy)
+			f->rec.life.marks |= IOUCMD_M_UNJUDGED;
 	}
 	v |= ioucmd_on_return(&f->rec.life, f->flags, ret, now);
 	LIFE_EVENT(IOUCMD_EV_RETURN, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, ret, 0);
@@ -288,9 +360,9 @@ static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_c
 		record_queued(ctx, f, cmd);
 	} else if (f->rec.life.marks & IOUCMD_M_REISSUED) {
 		/* a reissue that completed synchronously: its -EAGAIN record is done with */
-		__u64 key = (__u64)cmd;
-
-		bpf_map_delete_elem(&inflight, &key);
+		early = rec_get((__u64)cmd, &busy);
+		if (early)
+			rec_delete(early, (__u64)cmd);
 	}
 	hist_add(slot, f->rec.op_idx, IOUCMD_LAT_HANDLER, now - f->entry_ns);
 	if (f->rec.life.done_count && f->rec.life.done_ns >= f->rec.life.issue_ns)
@@ -402,6 +474,7 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	struct ioucmd_call call = {};
 	struct frame *f;
 	__u64 key = (__u64)cmd;
+	bool busy;
 	__u32 v;
 
 	if (slot < 0)
@@ -419,7 +492,9 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 			emit(ctx, v, cmd, &f->rec, &call, call.res);
 		return 0;
 	}
-	rec = bpf_map_lookup_elem(&inflight, &key);
+	rec = rec_get(key, &busy);
+	if (busy)
+		goto untracked;
 	if (!rec && f && call.frame == IOUCMD_FRAME_CANCEL && f->rec.life.state == IOUCMD_S_QUEUED) {
 		/*
 		 * In flight when this cancel call began, and already completed and posted by
@@ -445,6 +520,7 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	}
 	if (!rec) {
 		/* done() before the issue returned (another CPU), or an issue we never saw */
+		early.key = key;
 		early.slot = slot;
 		early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
 		early.first_done_stack = cfg.first_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
@@ -456,12 +532,10 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 				emit(ctx, v, cmd, &early, &call, call.res);
 			return 0;
 		}
-		rec = bpf_map_lookup_elem(&inflight, &key);
-		if (!rec) {
-			if (c)
-				c->untracked++;
-			return 0;
-		}
+		/* inserted by someone else meanwhile */
+		rec = rec_get(key, &busy);
+		if (!rec)
+			goto untracked;
 	}
 	v = ioucmd_on_done(&rec->life, &call);
 	/* a reissue's done() ahead of its return: merged in record_queued() like an early one */
@@ -478,6 +552,11 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	}
 	if (v)
 		emit(ctx, v, cmd, rec, &call, call.res);
+	rec_unlock(rec);
+	return 0;
+untracked:
+	if (c)
+		c->untracked++;
 	return 0;
 }
 
@@ -523,13 +602,15 @@ static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd
 		return 0;
 	}
 	{
-		struct ioucmd_inflight *rec = bpf_map_lookup_elem(&inflight, &key);
+		bool busy;
+		struct ioucmd_inflight *rec = rec_get(key, &busy);
 
 		if (!rec)
 			return 0;
 		v = ioucmd_on_mark_cancelable(&rec->life, &call);
 		if (v)
 			emit(ctx, v, cmd, rec, &call, 0);
+		rec_unlock(rec);
 	}
 	return 0;
 }
@@ -556,6 +637,7 @@ static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
 	struct ioucmd_inflight *rec;
 	struct frame *f;
 	__u64 key = (__u64)cmd;
+	bool busy;
 
 	if (slot < 0)
 		return 0;
@@ -570,9 +652,11 @@ static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
 		ioucmd_on_task_work_queued(&f->rec.life);
 		return 0;
 	}
-	rec = bpf_map_lookup_elem(&inflight, &key);
-	if (rec)
+	rec = rec_get(key, &busy);
+	if (rec) {
 		ioucmd_on_task_work_queued(&rec->life);
+		rec_unlock(rec);
+	}
 	return 0;
 }
 
@@ -614,6 +698,7 @@ static __always_inline int tw_run_exit_common(void)
 {
 	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
 	struct ioucmd_inflight *rec;
+	bool busy;
 	__u64 key;
 
 	if (!f || !f->tw_cmd)
@@ -623,9 +708,11 @@ static __always_inline int tw_run_exit_common(void)
 	if (f->tw_done)
 		return 0;	/* done() cleared the mark: the usual case costs no map lookup */
 	/* a callback that hands the command on (ublk: to its server) leaves nothing pending */
-	rec = bpf_map_lookup_elem(&inflight, &key);
-	if (rec)
+	rec = rec_get(key, &busy);
+	if (rec) {
 		ioucmd_on_task_work_ran(&rec->life);
+		rec_unlock(rec);
+	}
 	return 0;
 }
 
@@ -662,6 +749,7 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 	struct ioucmd_inflight *rec;
 	struct ioucmd_counters *c;
 	__u64 key = (__u64)req;
+	bool busy;
 	int slot;
 
 	if (!req)
@@ -678,19 +766,25 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 	/* nothing is waiting for its CQE: a synchronous completion, skip the map */
 	if (!done_pending && !early_pending && !eagain_pending)
 		return 0;
-	rec = bpf_map_lookup_elem(&inflight, &key);
+	rec = rec_get(key, &busy);
 	if (!rec)
 		return 0;
 	if (rec->life.state == IOUCMD_S_DONE) {
-		bpf_map_delete_elem(&inflight, &key);
 		__sync_fetch_and_add(&done_pending, -1);
+		rec_delete(rec, key);
 	} else if (rec->life.state == IOUCMD_S_EAGAIN) {
 		/* the core gave up on the reissue and posted -EAGAIN: no life is left */
-		bpf_map_delete_elem(&inflight, &key);
 		__sync_fetch_and_add(&eagain_pending, -1);
-	} else if (rec->life.done_count) {
+		rec_delete(rec, key);
+	} else if (rec->life.state == IOUCMD_S_QUEUED &&
+		   (rec->life.marks & IOUCMD_M_UNJUDGED)) {
+		/* its done() was lost to a busy record: the CQE still ends the life */
+		rec_delete(rec, key);
+	} else {
 		/* completed and posted before its issue returned: the return ends this life */
-		rec->life.marks |= IOUCMD_M_POSTED;
+		if (rec->life.done_count)
+			rec->life.marks |= IOUCMD_M_POSTED;
+		rec_unlock(rec);
 	}
 	return 0;
 }

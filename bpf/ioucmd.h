@@ -42,9 +42,10 @@ struct ioucmd_counters {
 	__u64 violations[IOUCMD_RULE__COUNT];
 };
 
-/* the key of the in-flight map: the io_uring_cmd (== io_kiocb) pointer */
+/* the value of the in-flight map, keyed by the io_uring_cmd (== io_kiocb) pointer */
 struct ioucmd_inflight {
 	struct ioucmd_life life;
+	__u64 key;		/* the command, again: elements are recycled (bpf/rec_lock.bpf.h) */
 	__u64 user_data;
 	__u32 cmd_op;
 	__u32 slot;		/* handler slot */
@@ -52,7 +53,7 @@ struct ioucmd_inflight {
 	__u32 op_idx;
 	char comm[IOUCMD_COMM_LEN];
 	__s32 first_done_stack; /* stack of the first done(), for double completions (-1: none) */
-	__u32 pad;
+	__u32 lock;		/* last: bpf/rec_lock.bpf.h; 0 = free, else the holder's CPU + 1 */
 };
 
 enum ioucmd_event_kind {

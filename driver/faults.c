@@ -125,6 +125,5 @@ int ioucmd_ref_fault(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *r
 		hrtimer_start(&w->timer, ns_to_ktime(1000000), HRTIMER_MODE_REL);
 		return -EIOCBQUEUED;
 	}
-	atomic64_inc(&ioucmd_ref_counters.rejected);
-	return -ENOTTY;
+	return -ENOTTY;	/* unreachable: ioucmd_ref_known() let only these through */
 }

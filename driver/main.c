@@ -165,6 +165,13 @@ static int ioucmd_ref_reject(int err)
 	return err;
 }
 
+/* a command number the driver implements: anything else is rejected, and not counted issued */
+static bool ioucmd_ref_known(unsigned int nr)
+{
+	return nr <= IOUCMD_REF_NR_COPY_IN || nr == IOUCMD_REF_NR_STATS ||
+	       (nr >= IOUCMD_REF_NR_FAULT_DOUBLE_DONE && nr <= IOUCMD_REF_NR_FAULT_TIMER_DONE);
+}
+
 static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	const struct ioucmd_ref_cmd *ucmd;
@@ -180,7 +187,7 @@ static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_
 		atomic64_inc(&ioucmd_ref_counters.issued[ioucmd_ref_pdu(ioucmd)->nr]);
 		return ioucmd_ref_cancel(ioucmd, issue_flags);
 	}
-	if (nr >= IOUCMD_REF_MODES || cmd_op != IOUCMD_REF_CMD(nr))
+	if (nr >= IOUCMD_REF_MODES || cmd_op != IOUCMD_REF_CMD(nr) || !ioucmd_ref_known(nr))
 		return ioucmd_ref_reject(-ENOTTY);
 	/* the SQE is shared with user space: read each field once */
 	ucmd = ioucmd_ref_cmd_area(ioucmd);

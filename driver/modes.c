@@ -171,8 +171,7 @@ int ioucmd_ref_mode(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *re
 	case IOUCMD_REF_NR_COPY_IN:
 		return ioucmd_ref_copy(ioucmd, req, false);
 	}
-	atomic64_inc(&ioucmd_ref_counters.rejected);
-	return -ENOTTY;
+	return -ENOTTY;	/* unreachable: ioucmd_ref_known() let only these through */
 }
 
 /*

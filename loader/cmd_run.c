@@ -91,7 +91,7 @@ int cmd_run(int argc, char **argv)
 			double s = strtod(optarg, &end);
 
 			if (*end || end == optarg || s <= 0) {
-				fprintf(stderr, "ioucmd run: --stall-timeout takes seconds, not '%s'\n",
+				fprintf(stderr, "ioucmd run: --stall-timeout takes a number of seconds, not '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}

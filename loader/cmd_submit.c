@@ -35,6 +35,19 @@ static int parse_u64(const char *s, const char *what, uint64_t *out)
 	return 0;
 }
 
+/* a number within [lo, hi], or a message that says which */
+static int parse_u64_in(const char *s, const char *what, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (parse_u64(s, what, out))
+		return -1;
+	if (*out < lo || *out > hi) {
+		fprintf(stderr, "ioucmd submit: %s takes a number from %llu to %llu, not '%s'\n", what,
+			(unsigned long long)lo, (unsigned long long)hi, s);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_submit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -67,7 +80,7 @@ int cmd_submit(int argc, char **argv)
 			have_op = true;
 			break;
 		case 'o':
-			if (parse_u64(optarg, "--cmd-op", &v) || v > UINT32_MAX)
+			if (parse_u64_in(optarg, "--cmd-op", 0, UINT32_MAX, &v))
 				return EXIT_USAGE;
 			job.cmd_op = (uint32_t)v;
 			have_op = true;
@@ -77,15 +90,18 @@ int cmd_submit(int argc, char **argv)
 				return EXIT_USAGE;
 			data.arg = v;
 			break;
-		case 'n': if (parse_u64(optarg, "-n", &job.count) || !job.count) return EXIT_USAGE; break;
+		case 'n':
+			if (parse_u64_in(optarg, "-n", 1, UINT64_MAX, &job.count))
+				return EXIT_USAGE;
+			break;
 		case 'q':
-			if (parse_u64(optarg, "-q", &v) || !v || v > 4096)
+			if (parse_u64_in(optarg, "-q", 1, 4096, &v))
 				return EXIT_USAGE;
 			job.qd = (unsigned int)v;
 			job.entries = job.qd < 64 ? 64 : (unsigned int)v;
 			break;
 		case 'b':
-			if (parse_u64(optarg, "-b", &v) || !v || v > 4096)
+			if (parse_u64_in(optarg, "-b", 1, 4096, &v))
 				return EXIT_USAGE;
 			job.batch = (unsigned int)v;
 			break;
@@ -93,7 +109,21 @@ int cmd_submit(int argc, char **argv)
 		case 'B': if (parse_u64(optarg, "--sqe-addr3", &job.sqe_addr3)) return EXIT_USAGE; break;
 		case '1': job.sqe128 = true; break;
 		case '3': job.cqe32 = true; break;
-		case 'e': job.check_res = true; job.expect_res = atoi(optarg); break;
+		case 'e': {
+			char *end;
+			long r;
+
+			errno = 0;
+			r = strtol(optarg, &end, 0);
+			if (errno || end == optarg || *end || r < INT32_MIN || r > INT32_MAX) {
+				fprintf(stderr, "ioucmd submit: --expect-res takes a CQE result (an int), "
+					"not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			job.check_res = true;
+			job.expect_res = (int)r;
+			break;
+		}
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

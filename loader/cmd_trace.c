@@ -198,6 +198,7 @@ int cmd_trace(int argc, char **argv)
 		st.events = chrome_trace_open(events_path, err, sizeof(err));
 		if (!st.events) {
 			fprintf(stderr, "ioucmd trace: %s\n", err);
+			json_object_put(st.violation_list);
 			return EXIT_USAGE;
 		}
 		opts.events = true;
@@ -207,6 +208,7 @@ int cmd_trace(int argc, char **argv)
 	if (!st.t) {
 		fprintf(stderr, "ioucmd trace: %s\n", err);
 		chrome_trace_close(st.events);
+		json_object_put(st.violation_list);
 		return EXIT_USAGE;
 	}
 	trace_print_features(stderr, st.t);

@@ -227,9 +227,8 @@ static bool driver_stats(struct json_object *into)
 	memcpy(job.data, &c, sizeof(c));
 	if (submit_run(&job, &r, err, sizeof(err)) || r.cqes != 1 || r.res_min != 0)
 		return false;
+	/* STATS included: a scenario may send it too; drop_stats_reads() takes ours out */
 	for (int i = 0; i < IOUCMD_REF_MODES; i++) {
-		if (i == IOUCMD_REF_NR_STATS)
-			continue;	/* our own reads are not the scenario's commands */
 		sum[0] += st.issued[i];
 		sum[1] += st.queued[i];
 		sum[2] += st.completed[i];
@@ -251,6 +250,7 @@ static bool driver_stats(struct json_object *into)
  * The runner's own STATS reads go through the traced handler too: each is one synchronous
  * command. Take them out of the tracer's counts so that the fields speak of the scenario only.
  */
+/* the loader's own STATS reads are not the scenario's commands: take them out of the counts */
 static void drop_stats_reads(struct json_object *f, double reads)
 {
 	static const char *const keys[] = { "issued", "sync_returns", "completed", "bpf_cqes" };
@@ -259,6 +259,17 @@ static void drop_stats_reads(struct json_object *f, double reads)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (report_lookup(f, keys[i], &v))
 			json_object_object_add(f, keys[i], json_object_new_double(v - reads));
+}
+
+/* a job's driver.* difference holds the read that took `after` (the driver counts it first) */
+static void drop_driver_stats_read(struct json_object *f)
+{
+	static const char *const keys[] = { "driver.issued", "driver.sync_returns" };
+	double v;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (report_lookup(f, keys[i], &v))
+			json_object_object_add(f, keys[i], json_object_new_double(v - 1));
 }
 
 /* ---- fields: after - before, for a job's part of the report ----------------------------- */
@@ -578,8 +589,10 @@ static void run_jobs(struct run_state *rs, uint64_t stall_ns, bool has_driver)
 		json_object_object_add(jf, "device", json_object_new_string(sj->device));
 		json_object_object_add(jf, "cmd_op", json_object_new_uint64(sj->cmd.cmd_op));
 		add_delta(jf, before, after);
-		if (has_driver)
+		if (has_driver) {
 			drop_stats_reads(jf, 1);	/* the one after `before` */
+			drop_driver_stats_read(jf);
+		}
 		if (have_hist)
 			add_job_latency(jf, hist_before, hist_after);
 		add_submit_fields(jf, &jt->res, sj->ring.cqe32);
@@ -672,6 +685,10 @@ struct json_object *run_scenario(const struct scenario *sc, const struct run_opt
 	rs.t = tracer_open(&to, err, sizeof(err));
 	if (!rs.t)
 		goto broken;
+	/* auto may have fallen back: say which backend judges this run, and why not a better one */
+	printf("# backend: %s%s%s%s\n", tracer_backend_name(tracer_backend(rs.t)),
+	       tracer_fallback_why(rs.t)[0] ? " (better backends unavailable: " : "",
+	       tracer_fallback_why(rs.t), tracer_fallback_why(rs.t)[0] ? ")" : "");
 
 	run_jobs(&rs, stall_ns, has_driver);
 	tracer_poll(rs.t, 100);

@@ -31,6 +31,15 @@ struct tracer {
 	int nr_cpus;
 	/* judged in user space by tracer_sweep(): stalls and unanswered cancels, per slot */
 	uint64_t swept[IOUCMD_MAX_HANDLERS][IOUCMD_RULE__COUNT];
+	/*
+	 * lives the sweep reported, so that the next sweep does not report them again: kept here,
+	 * not written back to the map, where the program may be updating the record in place
+	 */
+	struct swept_life {
+		uint64_t key, issue_ns;
+		uint32_t rules;
+	} *reported;
+	size_t nr_reported, cap_reported;
 };
 
 #define RULE_NAME(suffix, name)	[IOUCMD_RULE_##suffix] = #name,
@@ -554,6 +563,43 @@ bool tracer_op(struct tracer *t, int slot, int op_idx, uint32_t *cmd_op)
 /* sweep pacing: completed lives whose CQE we never saw (CQE_SKIP, overflow) go after this */
 #define DONE_LINGER_NS 2000000000ull
 
+/* rules already reported for this life; records rules as reported */
+static uint32_t sweep_seen(struct tracer *t, uint64_t key, uint64_t issue_ns, uint32_t rules)
+{
+	struct swept_life *s;
+
+	for (size_t i = 0; i < t->nr_reported; i++) {
+		s = &t->reported[i];
+		if (s->key == key && s->issue_ns == issue_ns) {
+			uint32_t seen = s->rules;
+
+			s->rules |= rules;
+			return seen;
+		}
+	}
+	if (t->nr_reported == t->cap_reported) {
+		size_t cap = t->cap_reported ? 2 * t->cap_reported : 64;
+
+		s = realloc(t->reported, cap * sizeof(*s));
+		if (!s)
+			return 0;	/* reported again next time rather than lost */
+		t->reported = s;
+		t->cap_reported = cap;
+	}
+	t->reported[t->nr_reported++] = (struct swept_life){ key, issue_ns, rules };
+	return 0;
+}
+
+/* two reads that agree: the program updates records in place while we copy them */
+static bool sweep_read(int fd, uint64_t key, struct ioucmd_inflight *rec)
+{
+	struct ioucmd_inflight again;
+
+	if (bpf_map_lookup_elem(fd, &key, rec) || bpf_map_lookup_elem(fd, &key, &again))
+		return false;
+	return !memcmp(&rec->life, &again.life, sizeof(rec->life)) && rec->key == key;
+}
+
 int tracer_sweep(struct tracer *t, bool final)
 {
 	int fd = t->inflight_fd;
@@ -567,8 +613,14 @@ int tracer_sweep(struct tracer *t, bool final)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &rec))
+		if (!sweep_read(fd, key, &rec))
 			continue;
+		if (rec.life.marks & IOUCMD_M_UNJUDGED) {
+			/* an event of it was lost (busy record): counted as untracked, never judged */
+			if (final || ioucmd_age(now, rec.life.issue_ns) >= timeout)
+				bpf_map_delete_elem(fd, &key);
+			continue;
+		}
 		if (rec.life.state == IOUCMD_S_DONE || rec.life.state == IOUCMD_S_DONE_EARLY) {
 			uint64_t at = rec.life.done_ns;
 
@@ -592,9 +644,9 @@ int tracer_sweep(struct tracer *t, bool final)
 		if (final && (v & IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED)) &&
 		    ioucmd_age(now, rec.life.cancel_ns) < timeout)
 			v &= ~IOUCMD_V(IOUCMD_RULE_CANCEL_NOT_COMPLETED);
+		v &= ~sweep_seen(t, key, rec.life.issue_ns, v);
 		if (!v)
 			continue;
-		bpf_map_update_elem(fd, &key, &rec, BPF_EXIST);
 		found++;
 		for (int r = 0; r < IOUCMD_RULE__COUNT; r++)
 			if (v & IOUCMD_V(r) && rec.slot < IOUCMD_MAX_HANDLERS)
@@ -639,5 +691,6 @@ void tracer_close(struct tracer *t)
 		return;
 	ring_buffer__free(t->rb);
 	unload(t);
+	free(t->reported);
 	free(t);
 }

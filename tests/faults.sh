@@ -5,7 +5,8 @@
 #
 # A fault passes when the tracer names the scenario's rule (its `expect = violations.RULE >= 1`):
 # in the report if the guest survives, else in the "ioucmd: violation RULE" line that the BPF
-# program writes at the moment of detection and the guest's console carries out.
+# program writes at the moment of detection and the guest's console carries out. Where ioucmd
+# finished, its JSON and HTML reports are kept in build/tests/faults/KERNEL-SCENARIO/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=("$@")
@@ -28,7 +29,8 @@ for k in "${kernels[@]}"; do
 			continue
 		fi
 		start=$(date +%s)
-		out=$("$top"/vm/run --kernel "$k" --timeout 120 --log "$log" -- \
+		rm -rf "${log%.log}"
+		out=$("$top"/vm/run --kernel "$k" --timeout 120 --log "$log" --out "${log%.log}" -- \
 			sh /tests/guest/run_fault.sh "/scenarios/faults/$name.ini" 2>&1)
 		rc=$?
 		secs=$(( $(date +%s) - start ))

@@ -4,7 +4,9 @@
 # spinning, so the tracer's detach (an RCU-tasks grace period) never completes. That is the
 # rule being broken, not a test failure; ioucmd prints its verdict before it detaches.
 out=/tmp/fault.out
-( ioucmd run "$1" >"$out" 2>&1; echo "$?" >/tmp/fault.rc ) &
+# the JSON and HTML reports come back to the host (vm/run --out) when ioucmd finishes
+( ioucmd run -j /out/report.json --html /out/report.html "$1" >"$out" 2>&1
+  echo "$?" >/tmp/fault.rc ) &
 i=0
 while [ ! -f /tmp/fault.rc ] && [ $i -lt 600 ]; do
 	grep -qE '^(not )?ok [0-9]+ - .*: expect violations\.' "$out" 2>/dev/null && break

@@ -332,10 +332,45 @@ static void violations(void)
 	ktap_result(l.done_count == 2, "both completions are counted");
 }
 
+/*
+ * A record the probe could not lock (bpf/rec_lock.bpf.h) loses an event: the life is marked
+ * unjudged, and nothing it does afterwards may be reported.
+ */
+static void unjudged(void)
+{
+	struct ioucmd_life l = queued(), early = { 0 }, reissue = { 0 };
+	struct ioucmd_call c = from_kworker(IOUCMD_F_UNLOCKED);
+	__u32 v;
+
+	l.marks |= IOUCMD_M_UNJUDGED;	/* say, its first done() was lost */
+	ioucmd_on_done(&l, &c);
+	check("unjudged: a second done() is not called a double completion", ioucmd_on_done(&l, &c), 0);
+	l = queued();
+	l.marks |= IOUCMD_M_UNJUDGED;
+	check("unjudged: not called stalled either", ioucmd_check_age(&l, 100, 10), 0);
+
+	/* the early done() was lost to a busy record: the merged life inherits the mark */
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	ioucmd_on_done(&early, &c);
+	ioucmd_on_done(&early, &c);	/* two: would be a double completion */
+	early.violations = 0;
+	early.marks |= IOUCMD_M_UNJUDGED;
+	ioucmd_on_issue(&reissue, INLINE_FLAGS, 1);
+	v = ioucmd_merge_early(&reissue, &early);
+	check("unjudged: a merged early life reports nothing", v, 0);
+	ktap_result(reissue.marks & IOUCMD_M_UNJUDGED, "unjudged: the mark survives the merge");
+
+	/* a fresh life of the same io_kiocb is judged again */
+	ioucmd_on_issue(&l, INLINE_FLAGS, 200);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 200);
+	ktap_result(!(l.marks & IOUCMD_M_UNJUDGED), "unjudged: a recycled command's next life is judged");
+}
+
 int main(void)
 {
-	ktap_plan(44);
+	ktap_plan(49);
 	legal_paths();
 	violations();
+	unjudged();
 	return ktap_finish();
 }
