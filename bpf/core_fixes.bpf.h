@@ -120,4 +120,30 @@ static __always_inline __u64 ioucmd_user_data(struct io_uring_cmd *cmd)
 	return BPF_CORE_READ((struct io_kiocb *)cmd, cqe.user_data);
 }
 
+/*
+ * The task that submitted a request: req->task until 6.13; 6.14 ("io_uring: move struct
+ * io_kiocb from task_struct to io_uring_task") keeps only req->tctx, whose ->task it is.
+ */
+struct io_kiocb___task {
+	struct task_struct *task;
+};
+
+struct io_kiocb___tctx {
+	struct io_uring_task *tctx;
+};
+
+struct io_uring_task___task {
+	struct task_struct *task;
+};
+
+static __always_inline struct task_struct *ioucmd_req_task(struct io_uring_cmd *cmd)
+{
+	struct io_uring_task___task *tctx;
+
+	if (bpf_core_field_exists(struct io_kiocb___task, task))
+		return BPF_CORE_READ((struct io_kiocb___task *)cmd, task);
+	tctx = (void *)BPF_CORE_READ((struct io_kiocb___tctx *)cmd, tctx);
+	return BPF_CORE_READ(tctx, task);
+}
+
 #endif /* IOUCMD_CORE_FIXES_BPF_H */

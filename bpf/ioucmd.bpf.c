@@ -69,6 +69,39 @@ static __always_inline int slot_of(struct io_uring_cmd *cmd)
 	return slot_of_file(BPF_CORE_READ(cmd, file));
 }
 
+/*
+ * -p, -c, --comm: is this command one the user asked for? Judged from the request itself (its
+ * submitter, its cmd_op), so that done() in a kworker is filtered like the issue was. With no
+ * filter set the verifier drops all of it (cfg is read-only data).
+ */
+static __always_inline bool cmd_wanted(struct io_uring_cmd *cmd)
+{
+	struct task_struct *task;
+	char comm[IOUCMD_COMM_LEN];
+	int i;
+
+	if (!cfg.filter_pid && !cfg.filter_cmd_op_set && !cfg.filter_comm[0])
+		return true;
+	if (cfg.filter_cmd_op_set && BPF_CORE_READ(cmd, cmd_op) != cfg.filter_cmd_op)
+		return false;
+	if (!cfg.filter_pid && !cfg.filter_comm[0])
+		return true;
+	task = ioucmd_req_task(cmd);
+	if (cfg.filter_pid && BPF_CORE_READ(task, tgid) != (int)cfg.filter_pid)
+		return false;
+	if (cfg.filter_comm[0]) {
+		if (bpf_core_read(comm, sizeof(comm), &task->comm))
+			return false;
+		for (i = 0; i < IOUCMD_COMM_LEN; i++) {
+			if (comm[i] != cfg.filter_comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
 static __always_inline void count_untracked(__u32 slot)
 {
 	struct ioucmd_counters *c = counters_of(slot);
@@ -169,7 +202,7 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	struct frame *f;
 	__u64 now;
 
-	if (cfg.filter_pid && (bpf_get_current_pid_tgid() >> 32) != cfg.filter_pid)
+	if (!cmd_wanted(cmd))
 		return 0;
 	flags = ioucmd_canon_flags(kflags);
 	c = counters_of(slot);
@@ -477,7 +510,7 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 	bool busy;
 	__u32 v;
 
-	if (slot < 0)
+	if (slot < 0 || !cmd_wanted(cmd))
 		return 0;
 	c = counters_of(slot);
 	if (c)
@@ -588,7 +621,7 @@ static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd
 	int slot = slot_of(cmd);
 	__u32 v;
 
-	if (slot < 0)
+	if (slot < 0 || !cmd_wanted(cmd))
 		return 0;
 	c = counters_of(slot);
 	if (c)
@@ -639,7 +672,7 @@ static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
 	__u64 key = (__u64)cmd;
 	bool busy;
 
-	if (slot < 0)
+	if (slot < 0 || !cmd_wanted(cmd))
 		return 0;
 	c = counters_of(slot);
 	if (c)
@@ -677,7 +710,7 @@ static __always_inline int tw_run_common(struct io_kiocb *req)
 	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
 	struct frame *f;
 
-	if (slot_of(cmd) < 0)
+	if (slot_of(cmd) < 0 || !cmd_wanted(cmd))
 		return 0;
 	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -756,7 +789,7 @@ int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
 		return 0;
 	/* the tracepoint declares req as void *: read through probes */
 	slot = slot_of(cmd);
-	if (slot < 0)
+	if (slot < 0 || !cmd_wanted(cmd))
 		return 0;
 	c = counters_of(slot);
 	if (c)

@@ -100,7 +100,10 @@ struct ioucmd_event {
 struct ioucmd_config {
 	__u64 handler_addr[IOUCMD_MAX_HANDLERS];	/* f_op->uring_cmd values, for done() filtering */
 	__u32 nr_handlers;
-	__u32 filter_pid;	/* 0: all */
+	__u32 filter_pid;	/* 0: all; else only commands this process submitted */
+	__u32 filter_cmd_op_set;	/* only commands whose cmd_op is filter_cmd_op */
+	__u32 filter_cmd_op;
+	char filter_comm[IOUCMD_COMM_LEN];	/* "": all; else the submitter's comm */
 	__u32 kernel;		/* IOUCMD_K_* */
 	__u32 events;		/* stream every command's life (not yet used) */
 	__u32 preempt_bias;	/* preempt_count the probe itself adds (1 under kprobes) */

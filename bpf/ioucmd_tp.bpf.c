@@ -47,8 +47,23 @@ static __always_inline int on_submit(struct io_kiocb *req)
 	/* req->file is assigned at issue, after this event: the handler is resolved at the CQE */
 	if (BPF_CORE_READ(req, opcode) != IORING_OP_URING_CMD_NR)
 		return 0;
+	/* submit_req runs in the submitter: the filters are about the current task */
 	if (cfg.filter_pid && (bpf_get_current_pid_tgid() >> 32) != cfg.filter_pid)
 		return 0;
+	if (cfg.filter_cmd_op_set && BPF_CORE_READ(cmd, cmd_op) != cfg.filter_cmd_op)
+		return 0;
+	if (cfg.filter_comm[0]) {
+		char comm[IOUCMD_COMM_LEN];
+		int i;
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (i = 0; i < IOUCMD_COMM_LEN; i++) {
+			if (comm[i] != cfg.filter_comm[i])
+				return 0;
+			if (!comm[i])
+				break;
+		}
+	}
 	life.submit_ns = bpf_ktime_get_ns();
 	life.user_data = BPF_CORE_READ(req, cqe.user_data);
 	life.state = TP_SUBMITTED;

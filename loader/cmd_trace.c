@@ -9,6 +9,7 @@
 #include "discover.h"
 #include "hist.h"
 #include "cli.h"
+#include "refcmds.h"
 #include "chrome_trace.h"
 #include "report.h"
 #include "trace_print.h"
@@ -67,7 +68,8 @@ static int write_json(struct trace_state *st, const char *path)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-i SECONDS]\n"
+		"usage: ioucmd trace [-H FUNCTION]... [-d MODULE] [-p PID] [-c CMD_OP] [--comm COMM]\n"
+		"                    [-i SECONDS]\n"
 		"                    [--duration SECONDS] [--stall-timeout SECONDS] [--raw]\n"
 		"                    [--backend auto|fentry|kprobe|tracepoint] [-j FILE.json]\n"
 		"                    [--events TRACE.json] [--stacks]\n"
@@ -77,7 +79,9 @@ static void usage(FILE *out)
 		"seconds and at the end (Ctrl-C or --duration). --events writes every command's\n"
 		"life (issue, return, done, CQE) as Chrome trace-event JSON for Perfetto.\n"
 		"--stacks keeps every first completion's stack, so that a double completion\n"
-		"shows both; it costs a stack walk per queued command.\n");
+		"shows both; it costs a stack walk per queued command.\n"
+		"-p, -c and --comm keep only the commands of that process, that cmd_op (a number\n"
+		"or a reference-driver command name such as NOP_TW) or that submitter's comm.\n");
 }
 
 static int parse_seconds(const char *s, const char *what, double *out)
@@ -102,6 +106,7 @@ int cmd_trace(int argc, char **argv)
 		{ "raw", no_argument, 0, 'r' }, { "backend", required_argument, 0, 'B' },
 		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' },
 		{ "stacks", no_argument, 0, 's' }, { "fail-on-violation", no_argument, 0, 'F' },
+		{ "cmd-op", required_argument, 0, 'c' }, { "comm", required_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	static struct handler_info found[256];
@@ -115,7 +120,7 @@ int cmd_trace(int argc, char **argv)
 	double next_print;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "H:d:p:i:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:d:p:c:i:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if (opts.nr_handlers == IOUCMD_MAX_HANDLERS) {
@@ -136,6 +141,30 @@ int cmd_trace(int argc, char **argv)
 			opts.filter_pid = (uint32_t)pid;
 			break;
 		}
+		case 'c': {
+			char *end;
+			unsigned long long op;
+
+			errno = 0;
+			op = strtoull(optarg, &end, 0);
+			if (!errno && end != optarg && !*end && optarg[0] != '-' && op <= UINT32_MAX) {
+				opts.filter_cmd_op = (uint32_t)op;
+			} else if (!refcmd_by_name(optarg, &opts.filter_cmd_op)) {
+				fprintf(stderr, "ioucmd trace: -c takes a cmd_op number or a reference-driver "
+					"command name, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			opts.filter_cmd_op_set = true;
+			break;
+		}
+		case 'C':
+			if (!optarg[0] || strlen(optarg) >= sizeof(opts.filter_comm)) {
+				fprintf(stderr, "ioucmd trace: --comm takes a task name of 1 to %zu "
+					"characters, not '%s'\n", sizeof(opts.filter_comm) - 1, optarg);
+				return EXIT_USAGE;
+			}
+			strcpy(opts.filter_comm, optarg);
+			break;
 		case 'i': if (parse_seconds(optarg, "-i", &interval)) return EXIT_USAGE; break;
 		case 'D': if (parse_seconds(optarg, "--duration", &duration)) return EXIT_USAGE; break;
 		case 'S': if (parse_seconds(optarg, "--stall-timeout", &stall)) return EXIT_USAGE; break;

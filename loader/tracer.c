@@ -46,6 +46,15 @@ struct tracer {
 static const char *const rule_names[IOUCMD_RULE__COUNT] = { IOUCMD_FOR_EACH_RULE(RULE_NAME) };
 #undef RULE_NAME
 
+/* the filters, identical for both backends' programs */
+static void set_filters(struct ioucmd_config *cfg, const struct tracer_opts *o)
+{
+	cfg->filter_pid = o->filter_pid;
+	cfg->filter_cmd_op_set = o->filter_cmd_op_set;
+	cfg->filter_cmd_op = o->filter_cmd_op;
+	memcpy(cfg->filter_comm, o->filter_comm, sizeof(cfg->filter_comm));
+}
+
 const char *ioucmd_rule_name(int rule)
 {
 	return rule >= 0 && rule < IOUCMD_RULE__COUNT ? rule_names[rule] : "unknown";
@@ -250,7 +259,7 @@ static int load_probes(struct tracer *t, const uint64_t *addrs, bool kprobe, cha
 		return -errno;
 	}
 	s->rodata->cfg.nr_handlers = opts->nr_handlers;
-	s->rodata->cfg.filter_pid = opts->filter_pid;
+	set_filters(&s->rodata->cfg, opts);
 	s->rodata->cfg.kernel = f->kernel;
 	s->rodata->cfg.events = opts->events;
 	s->rodata->cfg.first_stacks = opts->first_stacks;
@@ -350,7 +359,7 @@ static int load_tracepoint(struct tracer *t, const uint64_t *addrs, char *err, s
 		return -errno;
 	}
 	s->rodata->cfg.nr_handlers = t->opts.nr_handlers;
-	s->rodata->cfg.filter_pid = t->opts.filter_pid;
+	set_filters(&s->rodata->cfg, &t->opts);
 	for (int i = 0; i < t->opts.nr_handlers; i++)
 		s->rodata->cfg.handler_addr[i] = addrs[i];
 	/* 6.1 calls the submit event io_uring_submit_sqe; 6.12 renamed it io_uring_submit_req */

@@ -21,7 +21,11 @@ enum tracer_backend {
 struct tracer_opts {
 	const char *handlers[IOUCMD_MAX_HANDLERS];	/* function names, e.g. ioucmd_ref_uring_cmd */
 	int nr_handlers;
+	/* -p, -c, --comm: only commands of this process, cmd_op, submitter comm */
 	uint32_t filter_pid;
+	bool filter_cmd_op_set;
+	uint32_t filter_cmd_op;
+	char filter_comm[IOUCMD_COMM_LEN];
 	uint64_t stall_timeout_ns;
 	enum tracer_backend backend;
 	bool events;		/* stream every command's life to on_life (--events) */

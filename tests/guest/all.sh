@@ -9,6 +9,7 @@ if [ ! -f /lib/modules/ioucmd/ioucmd_ref.ko ]; then
 	# trace what the kernel itself has
 	echo "ok 1 - reference driver on $(uname -r) # SKIP not built: the kernel needs a newer gcc"
 	ioucmd run /scenarios/nvme.ini /scenarios/null.ini /scenarios/socket.ini || status=1
+	sh /tests/guest/trace_filters.sh fentry || status=1
 else
 	if ! insmod /lib/modules/ioucmd/ioucmd_ref.ko; then
 		echo "not ok 1 - insmod ioucmd_ref ($(uname -r))"
@@ -16,6 +17,8 @@ else
 	fi
 	sh /tests/guest/tracer_counts.sh fentry || status=1
 	sh /tests/guest/tracer_counts.sh kprobe || status=1
+	sh /tests/guest/trace_filters.sh fentry || status=1
+	sh /tests/guest/trace_filters.sh kprobe || status=1
 	ioucmd run /scenarios/*.ini || status=1
 	sh /tests/guest/unload.sh || status=1
 fi

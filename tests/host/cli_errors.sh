@@ -53,6 +53,8 @@ expect_usage "not 'uprobe'" trace --backend uprobe
 expect_usage "'no_such_fn_xyz' is not in /proc/kallsyms" trace -H no_such_fn_xyz \
 	--backend tracepoint --duration 1 -j "$work/out.json"
 expect_usage "requires an argument" trace -j
+expect_usage "-c takes a cmd_op number or a reference-driver command name, not 'BOGUS'" trace -c BOGUS
+expect_usage "--comm takes a task name of 1 to 15 characters" trace --comm 12345678901234567
 expect_usage "name at least one scenario file" run
 expect_usage "requires an argument" run -j
 expect_usage "/nonexistent.ini: cannot open" run "${out[@]}" /nonexistent.ini
