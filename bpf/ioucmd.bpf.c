@@ -177,7 +177,9 @@ static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
 	e->state = rec->life.state;
 	e->res = res;
 	e->stack_id = stack;
-	e->first_stack_id = rec->first_done_stack;
+	/* the earlier completion's stack, where there was an earlier completion */
+	e->first_stack_id = (v & IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION)) && rec->life.done_count > 1 ?
+			    rec->first_done_stack : -1;
 	if (call) {
 		e->flags_seen = call->flags;
 		e->flags_expected = ioucmd_expected_flags(call);

@@ -168,7 +168,8 @@ static int ioucmd_ref_reject(int err)
 /* a command number the driver implements: anything else is rejected, and not counted issued */
 static bool ioucmd_ref_known(unsigned int nr)
 {
-	return nr <= IOUCMD_REF_NR_COPY_IN || nr == IOUCMD_REF_NR_STATS ||
+	return nr <= IOUCMD_REF_NR_COPY_IN || nr == IOUCMD_REF_NR_LATENCIES ||
+	       nr == IOUCMD_REF_NR_STATS ||
 	       (nr >= IOUCMD_REF_NR_FAULT_DOUBLE_DONE && nr <= IOUCMD_REF_NR_FAULT_TIMER_DONE);
 }
 
@@ -201,6 +202,8 @@ static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_
 	ioucmd_ref_pdu(ioucmd)->nr = nr;
 	if (nr == IOUCMD_REF_NR_STATS)
 		ret = ioucmd_ref_stats(&req);
+	else if (nr == IOUCMD_REF_NR_LATENCIES)
+		ret = ioucmd_ref_lat_read(&req);
 	else if (nr >= IOUCMD_REF_NR_FAULT_DOUBLE_DONE)
 		ret = ioucmd_ref_faults && capable(CAP_SYS_ADMIN) ?
 		      ioucmd_ref_fault(ioucmd, &req, nr, issue_flags) : -EPERM;

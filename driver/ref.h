@@ -28,6 +28,7 @@ enum { REF_PARKED, REF_COMPLETING };
 
 struct ioucmd_ref_work {
 	struct io_uring_cmd *cmd;
+	u64 issue_ns;			/* DELAY: when the handler took it (ground truth) */
 	unsigned int issue_flags;	/* only the buggy variants use these later */
 	atomic_t state;
 	struct list_head parked;	/* on ioucmd_ref_parked while cancelable */
@@ -68,6 +69,10 @@ struct ioucmd_ref_req {
 	u32 len;
 	u32 flags;
 };
+
+/* ground-truth latencies (latency.c): recorded by DELAY, read by LATENCIES */
+void ioucmd_ref_lat_record(u64 ns);
+int ioucmd_ref_lat_read(const struct ioucmd_ref_req *req);
 
 int ioucmd_ref_mode(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *req,
 		    unsigned int nr, unsigned int issue_flags);

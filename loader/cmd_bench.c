@@ -9,9 +9,13 @@
  *                  fentry on done() for async rows; on kernels without fentry, two empty
  *                  tracepoint programs on io_uring_submit_req and io_uring_complete);
  *   ioucmd         the tracer as users run it, every rule and the latency histograms on;
- *   ioucmd-events  the same with --events streaming every step to user space.
+ *   ioucmd-events  the same with --events streaming every step to user space;
+ *   bpftrace       Debian's bpftrace doing the usual latency histogram (bench_bpftrace.c).
  * overhead = ns/cmd - untraced; x floor = overhead / floor's overhead. The kernel's own BPF
  * statistics (run_time_ns / run_cnt per program) are reported beside the wall clock.
+ * Then: BPF map memory per configuration, an overload row (twice the in-flight map's
+ * capacity: untracked commands counted, no false violation) and latency accuracy against the
+ * reference driver's ground truth (bench_accuracy.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,13 +31,15 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 #include <ioucmd/ioucmd_ref.h>
+#include "bench.h"
 #include "cli.h"
 #include "floor.skel.h"
 #include "submit.h"
 #include "tracer.h"
 
-enum config { UNTRACED, FLOOR, IOUCMD, IOUCMD_EVENTS, CONFIGS };
-static const char *const config_names[CONFIGS] = { "untraced", "floor", "ioucmd", "ioucmd-events" };
+enum config { UNTRACED, FLOOR, IOUCMD, IOUCMD_EVENTS, BPFTRACE, CONFIGS };
+static const char *const config_names[CONFIGS] = { "untraced", "floor", "ioucmd", "ioucmd-events",
+						   "bpftrace" };
 
 struct row {
 	char name[96];
@@ -53,6 +59,9 @@ struct bench {
 	unsigned int rounds;
 	uint64_t count;
 	bool fentry;		/* else the tracepoint backend and floor */
+	bool bpftrace;		/* installed: the bpftrace column runs */
+	char no_bpftrace[128];	/* else why not */
+	uint64_t map_bytes[CONFIGS];	/* BPF map memory (memlock) of each configuration */
 	struct row rows[32];
 	int nr_rows;
 };
@@ -114,6 +123,29 @@ static uint64_t obj_run_ns(const struct bpf_object *obj)
 			ns += info.run_time_ns;
 	}
 	return ns;
+}
+
+/* memlock of every map of obj, as the kernel accounts it (/proc/self/fdinfo) */
+static uint64_t obj_map_bytes(const struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		char path[64], line[128];
+		unsigned long long v;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", bpf_map__fd(m));
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "memlock: %llu", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	return sum;
 }
 
 static struct floor_bpf *floor_open(const struct row *r, bool fentry, const char *done_func,
@@ -182,6 +214,7 @@ static int measure(struct bench *b, struct row *r, enum config c, double *ns, do
 	struct submit_result res;
 	struct poller pl = { 0 };
 	pthread_t th;
+	struct bpftrace_run bt;
 	uint64_t before = 0;
 	int ret;
 
@@ -208,8 +241,16 @@ static int measure(struct bench *b, struct row *r, enum config c, double *ns, do
 			pl.t = t;
 			pthread_create(&th, NULL, poll_main, &pl);
 		}
+		b->map_bytes[c] = obj_map_bytes(tracer_object(t));
+	} else if (c == BPFTRACE) {
+		if (bpftrace_start(&bt, b->fentry, r->handler,
+				   strcmp(r->handler, IOUCMD_REF_HANDLER) ? NULL : "ioucmd_ref", r->async,
+				   err, errlen))
+			return -1;
 	}
 	ret = submit_run(&job, &res, err, errlen);
+	if (c == BPFTRACE && bpftrace_stop(&bt, err, errlen))
+		return -1;
 	*ns = res.cqes ? (double)res.elapsed_ns / res.cqes : 0;
 	*prog_ns = 0;
 	if (fl) {
@@ -309,6 +350,10 @@ static struct json_object *row_json(const struct row *r)
 			json_object_object_add(x, "bpf_ns_per_cmd", json_object_new_double(r->prog_ns[c]));
 		json_object_object_add(o, config_names[c], x);
 	}
+	if (r->ran[BPFTRACE] && r->ns[BPFTRACE] > r->ns[UNTRACED])
+		json_object_object_add(o, "ioucmd_overhead_over_bpftrace",
+				       json_object_new_double((r->ns[IOUCMD] - r->ns[UNTRACED]) /
+							      (r->ns[BPFTRACE] - r->ns[UNTRACED])));
 	json_object_object_add(o, "violations", json_object_new_uint64(r->violations));
 	json_object_object_add(o, "untracked", json_object_new_uint64(r->untracked));
 	json_object_object_add(o, "lost_events", json_object_new_uint64(r->lost));
@@ -354,6 +399,28 @@ static void write_svg(const struct bench *b, const char *path)
 	fclose(f);
 }
 
+/* where the numbers come from: CPU, and what the harness says of QEMU and the commit */
+static void add_machine(struct json_object *root)
+{
+	char line[256], *v;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !(v = strchr(line, ':')))
+			continue;
+		v[strcspn(v, "\n")] = '\0';
+		json_object_object_add(root, "cpu", json_object_new_string(v + 2));
+		break;
+	}
+	if (f)
+		fclose(f);
+	json_object_object_add(root, "cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	v = getenv("IOUCMD_QEMU");
+	json_object_object_add(root, "qemu", json_object_new_string(v ? v : "none (host)"));
+	v = getenv("IOUCMD_COMMIT");
+	json_object_object_add(root, "commit", json_object_new_string(v ? v : "unknown"));
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ioucmd bench [-n COMMANDS] [-r ROUNDS] [--quick] [-v] [-o DIR]\n\n"
@@ -375,6 +442,7 @@ int cmd_bench(int argc, char **argv)
 	const char *out = ".";
 	struct json_object *root, *rows;
 	struct utsname u;
+	struct stat st;
 	char err[1024], path[4096];
 	bool quick = false;
 	int c;
@@ -404,6 +472,7 @@ int cmd_bench(int argc, char **argv)
 		b.fentry = fl != NULL;
 		floor_bpf__destroy(fl);
 	}
+	b.bpftrace = bpftrace_available(b.no_bpftrace, sizeof(b.no_bpftrace));
 	bpf_stats(true);
 	plan(&b, quick);
 	printf("ioucmd bench: %s backend, %u rounds of %llu commands per configuration\n",
@@ -414,6 +483,8 @@ int cmd_bench(int argc, char **argv)
 
 		for (unsigned int k = 0; k < b.rounds; k++) {
 			for (int cf = 0; cf < CONFIGS; cf++) {
+				if (cf == BPFTRACE && !b.bpftrace)
+					continue;
 				if (measure(&b, r, cf, &v[cf][k], &pv[cf][k], err, sizeof(err))) {
 					fprintf(stderr, "ioucmd bench: %s, %s: %s\n", r->name,
 						config_names[cf], err);
@@ -422,6 +493,8 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 		for (int cf = 0; cf < CONFIGS; cf++) {
+			if (cf == BPFTRACE && !b.bpftrace)
+				continue;
 			r->ns[cf] = median(v[cf], b.rounds);
 			r->prog_ns[cf] = median(pv[cf], b.rounds);
 			r->ran[cf] = true;
@@ -430,21 +503,35 @@ int cmd_bench(int argc, char **argv)
 	}
 	bpf_stats(false);
 
-	printf("\n%-28s %10s %10s %10s %10s %8s %8s %8s\n", "row", "untraced", "floor", "ioucmd",
-	       "+events", "x floor", "x floor", "bpf ns");
-	printf("%-28s %10s %10s %10s %10s %8s %8s %8s\n", "", "ns/cmd", "ns/cmd", "ns/cmd", "ns/cmd",
-	       "ioucmd", "events", "ioucmd");
+	printf("\n%-24s %9s %9s %9s %9s %9s %7s %7s %7s %7s %7s\n", "row", "untraced", "floor",
+	       "ioucmd", "+events", "bpftrace", "x floor", "x floor", "x floor", "io/bt", "bpf ns");
+	printf("%-24s %9s %9s %9s %9s %9s %7s %7s %7s %7s %7s\n", "", "ns/cmd", "ns/cmd", "ns/cmd",
+	       "ns/cmd", "ns/cmd", "ioucmd", "events", "bpftr.", "ovh", "ioucmd");
 	for (int i = 0; i < b.nr_rows; i++) {
 		const struct row *r = &b.rows[i];
 		double fo = r->ns[FLOOR] - r->ns[UNTRACED];
+		double io = r->ns[IOUCMD] - r->ns[UNTRACED], bt = r->ns[BPFTRACE] - r->ns[UNTRACED];
 
-		printf("%-28s %10.0f %10.0f %10.0f %10.0f %8.2f %8.2f %8.0f%s\n", r->name,
-		       r->ns[UNTRACED], r->ns[FLOOR], r->ns[IOUCMD], r->ns[IOUCMD_EVENTS],
-		       fo > 0 ? (r->ns[IOUCMD] - r->ns[UNTRACED]) / fo : 0,
-		       fo > 0 ? (r->ns[IOUCMD_EVENTS] - r->ns[UNTRACED]) / fo : 0, r->prog_ns[IOUCMD],
-		       r->counts_ok ? "" : "  (counts not exact!)");
+		printf("%-24s %9.0f %9.0f %9.0f %9.0f ", r->name, r->ns[UNTRACED], r->ns[FLOOR],
+		       r->ns[IOUCMD], r->ns[IOUCMD_EVENTS]);
+		if (r->ran[BPFTRACE])
+			printf("%9.0f ", r->ns[BPFTRACE]);
+		else
+			printf("%9s ", "-");
+		printf("%7.2f %7.2f ", fo > 0 ? io / fo : 0,
+		       fo > 0 ? (r->ns[IOUCMD_EVENTS] - r->ns[UNTRACED]) / fo : 0);
+		if (r->ran[BPFTRACE])
+			printf("%7.2f %7.2f ", fo > 0 ? bt / fo : 0, bt > 0 ? io / bt : 0);
+		else
+			printf("%7s %7s ", "-", "-");
+		printf("%7.0f%s\n", r->prog_ns[IOUCMD], r->counts_ok ? "" : "  (counts not exact!)");
 	}
-	printf("\nfloor: empty %s; targets: sync <= 1.3x, async <= 1.6x, tracepoint <= 1.5x floor\n",
+	if (!b.bpftrace)
+		printf("bpftrace: not run: %s\n", b.no_bpftrace);
+	printf("BPF map memory: ioucmd %.1f MiB, ioucmd --events %.1f MiB (memlock)\n",
+	       b.map_bytes[IOUCMD] / 1048576.0, b.map_bytes[IOUCMD_EVENTS] / 1048576.0);
+	printf("\nfloor: empty %s; targets: sync <= 1.3x, async <= 1.6x, tracepoint <= 1.5x floor;\n"
+	       "io/bt ovh: ioucmd's overhead / bpftrace's, target <= 0.33\n",
 	       b.fentry ? "fentry+fexit on the handler (+ fentry on done() for async rows)"
 			: "tp_btf programs on io_uring_submit_req and io_uring_complete");
 
@@ -460,6 +547,29 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 0; i < b.nr_rows; i++)
 		json_object_array_add(rows, row_json(&b.rows[i]));
 	json_object_object_add(root, "rows", rows);
+	add_machine(root);
+	if (!b.bpftrace)
+		json_object_object_add(root, "bpftrace_not_run", json_object_new_string(b.no_bpftrace));
+	{
+		struct json_object *mem = json_object_new_object();
+
+		for (int cf = IOUCMD; cf <= IOUCMD_EVENTS; cf++)
+			json_object_object_add(mem, config_names[cf],
+					       json_object_new_uint64(b.map_bytes[cf]));
+		json_object_object_add(root, "map_memlock_bytes", mem);
+	}
+	/* the reference driver's rows: overload and latency accuracy */
+	if (b.fentry && !stat(IOUCMD_REF_DEVPATH, &st) && !quick) {
+		struct json_object *o = bench_overload(err, sizeof(err));
+
+		if (!o)
+			fprintf(stderr, "ioucmd bench: overload: %s\n", err);
+		json_object_object_add(root, "overload", o);
+		o = bench_accuracy(quick, err, sizeof(err));
+		if (!o)
+			fprintf(stderr, "ioucmd bench: accuracy: %s\n", err);
+		json_object_object_add(root, "latency_accuracy", o);
+	}
 	snprintf(path, sizeof(path), "%s/bench.json", out);
 	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY))
 		fprintf(stderr, "ioucmd bench: cannot write %s\n", path);

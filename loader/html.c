@@ -112,7 +112,10 @@ static void violations(FILE *f, struct json_object *list)
 			if (!json_object_object_get_ex(v, fields[k], &x))
 				continue;
 			fprintf(f, "<tr><th>%s</th><td>", fields[k]);
-			esc(f, json_object_get_string(x));
+			if (!strcmp(fields[k], "cmd_op"))	/* as drivers define them: _IOWR(...) */
+				fprintf(f, "0x%x", (unsigned int)json_object_get_int64(x));
+			else
+				esc(f, json_object_get_string(x));
 			fputs("</td></tr>", f);
 		}
 		fputs("</table>\n", f);

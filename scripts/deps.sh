@@ -36,6 +36,17 @@ backports_qemu_ok() {
 	[ -n "$v" ] && dpkg --compare-versions "$v" ge 1:10
 }
 
+# make bench only: bpftrace for the comparison column, fio for NVMe passthrough (bookworm)
+BENCH_PKGS=(bpftrace fio)
+if [ "${1:-}" = --bench ]; then
+	have_all "${BENCH_PKGS[@]}" && exit 0
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		"${BENCH_PKGS[@]}"
+	exit 0
+fi
+
 if have_all "${PKGS[@]}" "${BACKPORTS_PKGS[@]}" && backports_qemu_ok && libbpf_ok; then
 	exit 0
 fi

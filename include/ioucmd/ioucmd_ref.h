@@ -41,6 +41,8 @@ enum ioucmd_ref_nr {
 	IOUCMD_REF_NR_BIG = 0x08,	/* SQE128 + CQE32: res = payload byte sum, res2 = arg */
 	IOUCMD_REF_NR_COPY_OUT = 0x09,	/* fills len bytes at arg (or fixed buffer) with 0xa5 */
 	IOUCMD_REF_NR_COPY_IN = 0x0a,	/* reads len bytes at arg: res = their sum & INT_MAX */
+	/* DELAY's ground truth: up to len / 8 issue-to-done() ns (__u64) to arg, then cleared */
+	IOUCMD_REF_NR_LATENCIES = 0x0e,	/* res = how many were copied */
 	IOUCMD_REF_NR_STATS = 0x0f,	/* struct ioucmd_ref_stats to arg, len >= its size */
 	/* each rule broken on purpose: only with the module parameter faults=1, else -EPERM */
 	IOUCMD_REF_NR_FAULT_DOUBLE_DONE = 0x10,		/* task work calls done() twice */
@@ -71,6 +73,7 @@ static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
 	[IOUCMD_REF_NR_BIG] = "BIG",
 	[IOUCMD_REF_NR_COPY_OUT] = "COPY_OUT",
 	[IOUCMD_REF_NR_COPY_IN] = "COPY_IN",
+	[IOUCMD_REF_NR_LATENCIES] = "LATENCIES",
 	[IOUCMD_REF_NR_STATS] = "STATS",
 	[IOUCMD_REF_NR_FAULT_DOUBLE_DONE] = "FAULT_DOUBLE_DONE",
 	[IOUCMD_REF_NR_FAULT_DONE_THEN_SYNC] = "FAULT_DONE_THEN_SYNC",
@@ -89,6 +92,10 @@ static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
 #define IOUCMD_REF_NOP		IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP)
 #define IOUCMD_REF_NOP_TW	IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP_TW)
 #define IOUCMD_REF_STATS	IOUCMD_REF_CMD(IOUCMD_REF_NR_STATS)
+#define IOUCMD_REF_LATENCIES	IOUCMD_REF_CMD(IOUCMD_REF_NR_LATENCIES)
+#define IOUCMD_REF_DELAY	IOUCMD_REF_CMD(IOUCMD_REF_NR_DELAY)
+/* DELAY latencies the driver keeps until LATENCIES reads them; later ones are dropped */
+#define IOUCMD_REF_LAT_MAX	65536
 
 /* BIG: the 80-byte command area of a 128-byte SQE */
 struct ioucmd_ref_big_cmd {

@@ -13,7 +13,12 @@ while [ ! -f /tmp/fault.rc ] && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-sleep 0.2
+# the verdict is out: give ioucmd 10 s to detach and write its reports
+i=0
+while [ ! -f /tmp/fault.rc ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 cat "$out"
 if [ -f /tmp/fault.rc ]; then
 	exit "$(cat /tmp/fault.rc)"

@@ -58,9 +58,11 @@ if [ -n "${IOUCMD_VIOLATION_REPORTS:-}" ]; then
 	bad=
 	for f in "$IOUCMD_VIOLATION_REPORTS"/*/report.json; do
 		[ -f "$f" ] || continue
+		# a trace report holds violations; a run report, its scenarios do
 		if python3 -c 'import json,sys
 r = json.load(open(sys.argv[1]))
-sys.exit(not any(v.get("stack") for v in r.get("violations", [])))' "$f" 2>/dev/null; then
+vs = (r.get("violations") or []) + [v for s in r.get("scenarios", []) for v in s.get("violations") or []]
+sys.exit(not any(v.get("stack") for v in vs))' "$f" 2>/dev/null; then
 			bad=$f
 			break
 		fi
