@@ -158,17 +158,20 @@ demo: deps loader driver
 BENCH_OUT := $(BUILD)/bench
 BENCH_ARGS ?=
 # bpftrace goes into the guest with its libraries (vm/run --add copies what ldd names)
-BENCH_ENV = IOUCMD_QEMU="$$(qemu-system-x86_64 --version | head -1)" IOUCMD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# what bench.json records of where it ran, taken on the host (the guest has neither)
+BENCH_ENV = IOUCMD_QEMU="$(shell qemu-system-x86_64 --version 2>/dev/null | head -1)" \
+	IOUCMD_COMMIT=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 bench: deps loader driver
 	@bash $(TOP)/scripts/deps.sh --bench
 	@mkdir -p $(BENCH_OUT)/host $(BENCH_OUT)/guest
 	@echo "== host ($$(uname -r)): tracepoint backend"
 	@$(BENCH_ENV) $(BUILD)/ioucmd bench $(BENCH_ARGS) -o $(BENCH_OUT)/host
 	@echo "== guest ($(KERNEL)): fentry backend, TCG"
-	@vm/run --kernel $(KERNEL) --timeout 3000 --out $(BENCH_OUT)/guest \
-		--add $$(command -v bpftrace):/usr/local/bin/bpftrace -- \
+	@vm/run --kernel $(KERNEL) --timeout 3000 --out $(BENCH_OUT)/guest --nvme \
+		--add $$(command -v bpftrace):/usr/local/bin/bpftrace \
+		--add $$(command -v fio):/usr/local/bin/fio -- \
 		sh -c 'insmod /lib/modules/ioucmd/ioucmd_ref.ko && $(BENCH_ENV) ioucmd bench $(BENCH_ARGS) -o /out'
-	@echo "bench: $(BENCH_OUT)/host/bench.json, $(BENCH_OUT)/guest/bench.json (and bench.svg)"
+	@python3 scripts/bench-merge.py $(BENCH_OUT)
 
 # ---- the kernel matrix: 6.1, 6.12 and sid (7.x), one build (issue 7) -------------------------
 matrix: deps loader

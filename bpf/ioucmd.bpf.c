@@ -202,7 +202,8 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 	struct ioucmd_inflight *old;
 	bool busy = false, reissue = false;
 	struct frame *f;
-	__u64 now;
+	/* first: latency is measured from the handler's first instruction, not ours */
+	__u64 now = bpf_ktime_get_ns();
 
 	if (!cmd_wanted(cmd))
 		return 0;
@@ -217,7 +218,6 @@ static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, _
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
 		return 0;
-	now = bpf_ktime_get_ns();
 	f->cmd = (__u64)cmd;
 	f->entry_ns = now;
 	f->flags = flags;
@@ -460,7 +460,6 @@ static __always_inline void fill_call(void *ctx, struct ioucmd_call *call, struc
 {
 	struct io_ring_ctx *ring = ioucmd_ctx(cmd);
 
-	call->now_ns = bpf_ktime_get_ns();
 	call->res = (__s32)res;
 	call->res2 = res2;
 	call->flags = ioucmd_canon_flags(flags_arg);
@@ -505,14 +504,18 @@ static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s6
 				       __u32 flags_arg, int slot)
 {
 	struct ioucmd_inflight *rec, early = {};
-	struct ioucmd_counters *c;
 	struct ioucmd_call call = {};
+	struct ioucmd_counters *c;
 	struct frame *f;
 	__u64 key = (__u64)cmd;
 	bool busy;
 	__u32 v;
 
-	if (slot < 0 || !cmd_wanted(cmd))
+	if (slot < 0)
+		return 0;
+	/* first, as at the handler's entry: the latency ends where done() begins */
+	call.now_ns = bpf_ktime_get_ns();
+	if (!cmd_wanted(cmd))
 		return 0;
 	c = counters_of(slot);
 	if (c)
@@ -616,7 +619,7 @@ int BPF_KPROBE(kp_on_done, struct io_uring_cmd *cmd, long res, __u64 res2, unsig
 static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd *cmd,
 						  unsigned int issue_flags)
 {
-	struct ioucmd_call call = {};
+	struct ioucmd_call call = { .now_ns = bpf_ktime_get_ns() };
 	struct ioucmd_counters *c;
 	struct frame *f;
 	__u64 key = (__u64)cmd;

@@ -29,6 +29,9 @@ void ioucmd_ref_complete(struct io_uring_cmd *ioucmd, int res, u64 res2, unsigne
 	atomic64_inc(&ioucmd_ref_counters.completed[nr]);
 	if (res == -ECANCELED)
 		atomic64_inc(&ioucmd_ref_counters.cancelled[nr]);
+	/* DELAY's ground truth ends where done() begins */
+	if (nr == IOUCMD_REF_NR_DELAY)
+		ioucmd_ref_lat_record(ktime_get_ns() - ioucmd_ref_pdu(ioucmd)->issue_ns);
 	ioucmd_ref_done(ioucmd, res, res2, issue_flags);
 }
 
@@ -175,6 +178,7 @@ static bool ioucmd_ref_known(unsigned int nr)
 
 static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
+	u64 issue_ns = ktime_get_ns();	/* DELAY's ground truth starts here */
 	const struct ioucmd_ref_cmd *ucmd;
 	u32 cmd_op = READ_ONCE(ioucmd->cmd_op);
 	unsigned int nr = _IOC_NR(cmd_op);
@@ -200,6 +204,7 @@ static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_
 
 	atomic64_inc(&ioucmd_ref_counters.issued[nr]);
 	ioucmd_ref_pdu(ioucmd)->nr = nr;
+	ioucmd_ref_pdu(ioucmd)->issue_ns = issue_ns;
 	if (nr == IOUCMD_REF_NR_STATS)
 		ret = ioucmd_ref_stats(&req);
 	else if (nr == IOUCMD_REF_NR_LATENCIES)

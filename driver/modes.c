@@ -24,11 +24,7 @@ static void ioucmd_ref_kworker_fn(struct work_struct *work)
 
 static void ioucmd_ref_delay_tw(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	struct ioucmd_ref_work *w = ioucmd_ref_pdu(ioucmd)->w;
-
-	/* the ground truth ends where done() begins */
-	ioucmd_ref_lat_record(ktime_get_ns() - w->issue_ns);
-	ioucmd_ref_work_free(w);
+	ioucmd_ref_work_free(ioucmd_ref_pdu(ioucmd)->w);
 	ioucmd_ref_complete(ioucmd, 0, 0, issue_flags);
 }
 
@@ -50,7 +46,6 @@ static int ioucmd_ref_delay(struct io_uring_cmd *ioucmd, const struct ioucmd_ref
 	w = ioucmd_ref_work_new(ioucmd, GFP_NOWAIT);
 	if (!w)
 		return -ENOMEM;
-	w->issue_ns = ktime_get_ns();
 	hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	w->timer.function = ioucmd_ref_delay_fn;
 	hrtimer_start(&w->timer, ns_to_ktime(req->arg), HRTIMER_MODE_REL);

@@ -28,7 +28,6 @@ enum { REF_PARKED, REF_COMPLETING };
 
 struct ioucmd_ref_work {
 	struct io_uring_cmd *cmd;
-	u64 issue_ns;			/* DELAY: when the handler took it (ground truth) */
 	unsigned int issue_flags;	/* only the buggy variants use these later */
 	atomic_t state;
 	struct list_head parked;	/* on ioucmd_ref_parked while cancelable */
@@ -45,6 +44,7 @@ struct ioucmd_ref_pdu {
 	u8 pad[3];
 	u64 res2;
 	struct ioucmd_ref_work *w;
+	u64 issue_ns;	/* DELAY's ground truth: the handler's first instruction */
 };
 
 static inline struct ioucmd_ref_pdu *ioucmd_ref_pdu(struct io_uring_cmd *ioucmd)

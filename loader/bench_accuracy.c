@@ -74,11 +74,26 @@ static long driver_latencies(uint64_t *buf, size_t max, char *err, size_t errlen
 	return (long)r.res_min;
 }
 
-static int one_delay(uint64_t delay_ns, uint64_t count, struct json_object *rows, bool *all_ok,
-		     char *err, size_t errlen)
+struct tracer *bench_traced_run(const struct submit_job *job, struct submit_result *res,
+				char *err, size_t errlen)
 {
 	struct tracer_opts to = { .nr_handlers = 1, .handlers = { IOUCMD_REF_HANDLER },
 				  .backend = TRACER_FENTRY, .stall_timeout_ns = 60000000000ull };
+	struct tracer *t = tracer_open(&to, err, errlen);
+
+	if (!t)
+		return NULL;
+	if (submit_run(job, res, err, errlen)) {
+		tracer_close(t);
+		return NULL;
+	}
+	tracer_poll(t, 0);
+	return t;
+}
+
+static int one_delay(uint64_t delay_ns, uint64_t count, struct json_object *rows, bool *all_ok,
+		     char *err, size_t errlen)
+{
 	struct ioucmd_ref_cmd data = { .arg = delay_ns };
 	struct submit_job job = {
 		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_DELAY, .count = count, .qd = 1,
@@ -100,14 +115,9 @@ static int one_delay(uint64_t delay_ns, uint64_t count, struct json_object *rows
 	memcpy(job.data, &data, sizeof(data));
 	if (driver_latencies(truth, IOUCMD_REF_LAT_MAX, err, errlen) < 0)	/* start empty */
 		goto fail;
-	t = tracer_open(&to, err, errlen);
+	t = bench_traced_run(&job, &res, err, errlen);
 	if (!t)
 		goto fail;
-	if (submit_run(&job, &res, err, errlen)) {
-		tracer_close(t);
-		goto fail;
-	}
-	tracer_poll(t, 0);
 	/* a fresh tracer: every op index of slot 0 is this row's */
 	for (int op = 0; op < IOUCMD_MAX_OPS; op++) {
 		if (tracer_hist(t, 0, op, IOUCMD_LAT_ISSUE_DONE, one))

@@ -24,8 +24,6 @@ struct json_object *bench_overload(char *err, size_t errlen)
 		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_DELAY, .count = 2ull * depth,
 		.qd = depth, .batch = 256, .entries = depth, .data_len = sizeof(data),
 	};
-	struct tracer_opts to = { .nr_handlers = 1, .handlers = { IOUCMD_REF_HANDLER },
-				  .backend = TRACER_FENTRY, .stall_timeout_ns = 60000000000ull };
 	struct ioucmd_counters k;
 	struct submit_result res;
 	struct json_object *o;
@@ -34,14 +32,9 @@ struct json_object *bench_overload(char *err, size_t errlen)
 	bool ok;
 
 	memcpy(job.data, &data, sizeof(data));
-	t = tracer_open(&to, err, errlen);
+	t = bench_traced_run(&job, &res, err, errlen);
 	if (!t)
 		return NULL;
-	if (submit_run(&job, &res, err, errlen)) {
-		tracer_close(t);
-		return NULL;
-	}
-	tracer_poll(t, 0);
 	tracer_sweep(t, true);
 	tracer_poll(t, 0);
 	if (tracer_counters(t, 0, &k)) {

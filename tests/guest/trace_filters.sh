@@ -43,25 +43,20 @@ expect() { # NAME LINE issued done cqes
 	if [ "$got" = "$want" ]; then ok "$1: $got"; else not_ok "$1: $got, want $want"; echo "# $2"; fi
 }
 
-if [ $handler = uring_cmd_null ]; then
-	line=$(trace_with comm --comm ioucmd)
-	expect "/dev/null --comm ioucmd" "$line" 300 0 300
-	line=$(trace_with nocomm --comm not-ioucmd)
-	expect "/dev/null --comm not-ioucmd" "$line" 0 0 0
-	line=$(trace_with pid -p 1)
-	expect "/dev/null -p 1" "$line" 0 0 0
-	echo "1..$n"
-	exit $((failed > 0))
+check() { # NAME ISSUED DONE CQES TRACE-ARGS...
+	name=$1 issued=$2 done=$3 cqes=$4
+	shift 4
+	expect "$name" "$(trace_with run "$@")" "$issued" "$done" "$cqes"
+}
+# /dev/null: 300 sync commands; the driver: 300 NOP (sync) and 200 NOP_TW (task work)
+all=500 tw=200
+[ $handler = uring_cmd_null ] && all=300 tw=0
+check "--comm ioucmd" $all $tw $all --comm ioucmd
+check "--comm not-ioucmd" 0 0 0 --comm not-ioucmd
+check "-p 1" 0 0 0 -p 1
+if [ $handler != uring_cmd_null ]; then
+	check "-c NOP_TW" 200 200 200 -c NOP_TW
+	check "-c NOP --comm ioucmd" 300 0 300 -c NOP --comm ioucmd
 fi
-line=$(trace_with cmd -c NOP_TW)
-expect "-c NOP_TW" "$line" 200 200 200
-line=$(trace_with comm --comm ioucmd)
-expect "--comm ioucmd" "$line" 500 200 500
-line=$(trace_with nocomm --comm not-ioucmd)
-expect "--comm not-ioucmd" "$line" 0 0 0
-line=$(trace_with pid -p 1)
-expect "-p 1" "$line" 0 0 0
-line=$(trace_with both -c NOP --comm ioucmd)
-expect "-c NOP --comm ioucmd" "$line" 300 0 300
 echo "1..$n"
 exit $((failed > 0))

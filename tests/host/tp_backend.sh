@@ -9,7 +9,7 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..9"
 if [ "$(id -u)" != 0 ]; then
 	echo "# SKIP tracing needs root (CAP_BPF, CAP_PERFMON)"
 	exit 4
@@ -72,4 +72,31 @@ if grep -q '"violations":0' <(tr -d ' \n' <"$work/trace.json"); then
 else
 	not_ok "no violations, JSON report written"
 fi
+
+# the filters on this backend: judged at submission, from the submitting task
+filtered() { # NAME WANT ARGS...: /dev/null traced with ARGS while 200 commands run
+	local name=$1 want=$2
+	shift 2
+	"$ioucmd" trace --backend tracepoint -H uring_cmd_null "$@" >"$work/f.out" 2>&1 &
+	tracer=$!
+	for _ in $(seq 100); do
+		grep -q '^ioucmd: backend' "$work/f.out" && break
+		sleep 0.1
+	done
+	"$ioucmd" submit -f /dev/null --cmd-op 0 -n 200 -q 4 >/dev/null
+	sleep 0.3
+	kill -INT "$tracer"
+	wait "$tracer"
+	tracer=
+	if grep -qE "^uring_cmd_null: issued $want, .* cqes $want," "$work/f.out"; then
+		ok "filter $name: $want of 200 commands traced"
+	else
+		not_ok "filter $name: expected $want of 200 commands traced"
+		grep -E "^uring_cmd_null:" "$work/f.out" | sed 's/^/# got: /'
+	fi
+}
+filtered "--comm ioucmd" 200 --comm ioucmd
+filtered "--comm not-ioucmd" 0 --comm not-ioucmd
+filtered "-c 0" 200 -c 0
+filtered "-c 1" 0 -c 1
 exit $((failed > 0))
