@@ -53,6 +53,9 @@ struct row {
 	bool fio;		/* the load comes from fio's io_uring_cmd engine, not ioucmd's own */
 	double ns[CONFIGS];	/* median ns/command */
 	double prog_ns[CONFIGS];	/* BPF run time per command, from bpf_stats */
+	/* where ioucmd's time goes: each program's ns per call, from the statistics round */
+	struct { char name[32]; double ns_per_call, calls_per_cmd; } progs[16];
+	int nr_progs;
 	uint64_t violations, untracked, cqes, completed, lost;
 	bool counts_ok;
 	bool ran[CONFIGS];
@@ -94,20 +97,29 @@ static bool bpf_stats(bool on)
 
 static bool verbose;
 
-/* per program: ns per call, where the time goes */
-static void print_progs(const struct bpf_object *obj, const char *row)
+/* per program: ns per call, where the time goes (kept in the row, printed with -v) */
+static void keep_progs(const struct bpf_object *obj, struct row *r, uint64_t cmds)
 {
 	struct bpf_program *p;
 
+	r->nr_progs = 0;
 	bpf_object__for_each_program(p, (struct bpf_object *)obj) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
 
-		if (fd >= 0 && !bpf_prog_get_info_by_fd(fd, &info, &len) && info.run_cnt)
-			printf("#   %-28s %-20s %8.0f ns/call %10llu calls\n", row,
-			       bpf_program__name(p), (double)info.run_time_ns / info.run_cnt,
+		if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len) || !info.run_cnt ||
+		    r->nr_progs == (int)(sizeof(r->progs) / sizeof(r->progs[0])))
+			continue;
+		snprintf(r->progs[r->nr_progs].name, sizeof(r->progs[0].name), "%s",
+			 bpf_program__name(p));
+		r->progs[r->nr_progs].ns_per_call = (double)info.run_time_ns / info.run_cnt;
+		r->progs[r->nr_progs].calls_per_cmd = cmds ? (double)info.run_cnt / cmds : 0;
+		if (verbose)
+			printf("#   %-28s %-20s %8.0f ns/call %10llu calls\n", r->name,
+			       bpf_program__name(p), r->progs[r->nr_progs].ns_per_call,
 			       (unsigned long long)info.run_cnt);
+		r->nr_progs++;
 	}
 }
 
@@ -283,8 +295,8 @@ static int measure(struct bench *b, struct row *r, enum config c, double *ns, do
 		}
 		tracer_poll(t, 0);
 		*prog_ns = res.cqes ? (double)obj_run_ns(tracer_object(t)) / res.cqes : 0;
-		if (verbose)
-			print_progs(tracer_object(t), r->name);
+		if (c == IOUCMD && *prog_ns > 0)	/* the statistics round */
+			keep_progs(tracer_object(t), r, res.cqes);
 		if (!tracer_counters(t, 0, &k)) {
 			uint64_t v = 0;
 
@@ -387,6 +399,21 @@ static struct json_object *row_json(const struct row *r)
 		json_object_object_add(o, "ioucmd_overhead_over_bpftrace",
 				       json_object_new_double((r->ns[IOUCMD] - r->ns[UNTRACED]) /
 							      (r->ns[BPFTRACE] - r->ns[UNTRACED])));
+	if (r->nr_progs) {
+		struct json_object *progs = json_object_new_array();
+
+		for (int i = 0; i < r->nr_progs; i++) {
+			struct json_object *x = json_object_new_object();
+
+			json_object_object_add(x, "program", json_object_new_string(r->progs[i].name));
+			json_object_object_add(x, "ns_per_call",
+					       json_object_new_double(r->progs[i].ns_per_call));
+			json_object_object_add(x, "calls_per_cmd",
+					       json_object_new_double(r->progs[i].calls_per_cmd));
+			json_object_array_add(progs, x);
+		}
+		json_object_object_add(o, "ioucmd_programs", progs);
+	}
 	json_object_object_add(o, "violations", json_object_new_uint64(r->violations));
 	json_object_object_add(o, "untracked", json_object_new_uint64(r->untracked));
 	json_object_object_add(o, "lost_events", json_object_new_uint64(r->lost));
@@ -567,6 +594,15 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (!b.bpftrace)
 		printf("bpftrace: not run: %s\n", b.no_bpftrace);
+	printf("\nwhere ioucmd's time goes (kernel BPF statistics: ns per call of each program)\n");
+	for (int i = 0; i < b.nr_rows; i++) {
+		const struct row *r = &b.rows[i];
+
+		printf("%-24s", r->name);
+		for (int p = 0; p < r->nr_progs; p++)
+			printf(" %s %.0f", r->progs[p].name, r->progs[p].ns_per_call);
+		printf("\n");
+	}
 	printf("BPF map memory: ioucmd %.1f MiB, ioucmd --events %.1f MiB (memlock)\n",
 	       b.map_bytes[IOUCMD] / 1048576.0, b.map_bytes[IOUCMD_EVENTS] / 1048576.0);
 	printf("\nfloor: empty %s; targets: sync <= 1.3x, async <= 1.6x, tracepoint <= 1.5x floor;\n"
