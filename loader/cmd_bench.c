@@ -545,6 +545,8 @@ int cmd_bench(int argc, char **argv)
 		 * program run, more for whoever runs more programs), then one more round with them
 		 * on for the per-program cost.
 		 */
+		/* progress on stderr: a full run takes many minutes under TCG */
+		fprintf(stderr, "ioucmd bench: row %d/%d: %s\n", i + 1, b.nr_rows, r->name);
 		for (unsigned int k = 0; k <= b.rounds; k++) {
 			bpf_stats(k == b.rounds);
 			for (int cf = 0; cf < CONFIGS; cf++) {
@@ -635,7 +637,10 @@ int cmd_bench(int argc, char **argv)
 	}
 	/* the reference driver's rows: overload and latency accuracy */
 	if (b.fentry && !stat(IOUCMD_REF_DEVPATH, &st) && !quick) {
-		struct json_object *o = bench_overload(err, sizeof(err));
+		struct json_object *o;
+
+		fprintf(stderr, "ioucmd bench: overload\n");
+		o = bench_overload(err, sizeof(err));
 
 		if (!o)
 			fprintf(stderr, "ioucmd bench: overload: %s\n", err);
