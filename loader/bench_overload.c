@@ -5,6 +5,8 @@
  * and none of them may turn into a violation; no event may be lost in the default mode.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -13,20 +15,78 @@
 #include "submit.h"
 #include "tracer.h"
 
+/* KICK once the whole depth is parked (driver STATS), so the submitter refills a full depth */
+struct kicker {
+	volatile int stop;
+	unsigned int depth;
+	uint64_t peak;		/* the most commands parked at once */
+};
+
+static uint64_t parked_now(void)
+{
+	struct ioucmd_ref_stats st;
+	struct ioucmd_ref_cmd c = { .arg = (uintptr_t)&st, .len = sizeof(st) };
+	struct submit_job job = {
+		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_STATS, .count = 1, .qd = 1,
+		.batch = 1, .entries = 8, .data_len = sizeof(c),
+	};
+	struct submit_result r;
+	char err[256];
+
+	memcpy(job.data, &c, sizeof(c));
+	if (submit_run(&job, &r, err, sizeof(err)) || r.res_min < 0)
+		return 0;
+	return st.issued[IOUCMD_REF_NR_CANCELABLE] - st.completed[IOUCMD_REF_NR_CANCELABLE];
+}
+
+static void *kick_main(void *arg)
+{
+	struct kicker *k = arg;
+	struct submit_job kick = {
+		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_CMD(IOUCMD_REF_NR_KICK),
+		.count = 1, .qd = 1, .batch = 1, .entries = 8,
+	};
+	struct submit_result r;
+	char err[256];
+
+	uint64_t last = 0;
+	int still = 0;
+
+	while (!k->stop) {
+		struct timespec ts = { 0, 100000000 };
+		uint64_t parked;
+
+		nanosleep(&ts, NULL);
+		parked = parked_now();
+		/* the whole depth, or as many as the submitter gets in flight (no growth for 1 s) */
+		still = parked && parked == last ? still + 1 : 0;
+		last = parked;
+		if (parked >= k->depth || still >= 10) {
+			k->peak = parked > k->peak ? parked : k->peak;
+			submit_run(&kick, &r, err, sizeof(err));
+			still = 0;
+		}
+	}
+	return NULL;
+}
+
 struct json_object *bench_overload(char *err, size_t errlen)
 {
 	/*
-	 * A 300 ms timer each: submitting takes about 10 us a command under TCG, so well over the
-	 * map's capacity is in flight at once. Bounded: commands without a CQE after 30 s are
-	 * counted as abandoned (a run with 1 s timers did not finish: still to be understood).
+	 * CANCELABLE commands park until KICK (or ring exit): the whole depth is in flight at
+	 * once whatever the submission speed (timers were not: under TCG 16 384 submissions take
+	 * longer than a 300 ms timer, and 1 s timers made the run crawl).
 	 */
-	struct ioucmd_ref_cmd data = { .arg = 300000000 };
+	struct ioucmd_ref_cmd data = { 0 };
 	unsigned int depth = 2 * IOUCMD_INFLIGHT_MAX;
 	struct submit_job job = {
-		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_DELAY, .count = 2ull * depth,
-		.qd = depth, .batch = 256, .entries = depth, .data_len = sizeof(data),
-		.wait_timeout_ns = 30000000000ull,
+		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_CMD(IOUCMD_REF_NR_CANCELABLE),
+		/* one batch of the whole depth: submit_run waits for a CQE after each batch */
+		.count = 2ull * depth, .qd = depth, .batch = depth, .entries = depth,
+		.data_len = sizeof(data), .wait_timeout_ns = 60000000000ull,
 	};
+	struct kicker kk = { .depth = depth };
+	pthread_t kth;
 	struct ioucmd_counters k;
 	struct submit_result res;
 	struct json_object *o;
@@ -35,7 +95,10 @@ struct json_object *bench_overload(char *err, size_t errlen)
 	bool ok;
 
 	memcpy(job.data, &data, sizeof(data));
+	pthread_create(&kth, NULL, kick_main, &kk);
 	t = bench_traced_run(&job, &res, err, errlen);
+	kk.stop = 1;
+	pthread_join(kth, NULL);
 	if (!t)
 		return NULL;
 	tracer_sweep(t, true);
@@ -51,10 +114,11 @@ struct json_object *bench_overload(char *err, size_t errlen)
 	untracked = k.untracked + k.inflight_full;
 	ok = !v && !k.lost_events && untracked > 0 && res.cqes == job.count &&
 	     k.done == k.queued && !res.abandoned;
-	printf("\noverload: %u DELAY commands in flight, %llu in all (%llu CQEs, %llu abandoned), "
+	printf("\noverload: %u parked commands asked in flight (%llu at most seen), %llu in all (%llu CQEs, %llu abandoned), "
 	       "map of %u: queued %llu, untracked %llu (map full %llu), violations %llu, "
 	       "lost events %llu: %s\n",
-	       depth, (unsigned long long)job.count, (unsigned long long)res.cqes,
+	       depth, (unsigned long long)kk.peak, (unsigned long long)job.count,
+	       (unsigned long long)res.cqes,
 	       (unsigned long long)res.abandoned, IOUCMD_INFLIGHT_MAX,
 	       (unsigned long long)k.queued, (unsigned long long)untracked,
 	       (unsigned long long)k.inflight_full, (unsigned long long)v,
@@ -62,6 +126,7 @@ struct json_object *bench_overload(char *err, size_t errlen)
 	       ok ? "untracked counted, no false violation" : "MISSED");
 	o = json_object_new_object();
 	json_object_object_add(o, "in_flight", json_object_new_uint64(depth));
+	json_object_object_add(o, "peak_parked", json_object_new_uint64(kk.peak));
 	json_object_object_add(o, "map_capacity", json_object_new_uint64(IOUCMD_INFLIGHT_MAX));
 	json_object_object_add(o, "commands", json_object_new_uint64(job.count));
 	json_object_object_add(o, "cqes", json_object_new_uint64(res.cqes));

@@ -483,7 +483,8 @@ static void add_machine(struct json_object *root)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ioucmd bench [-n COMMANDS] [-r ROUNDS] [--quick] [-v] [-o DIR]\n\n"
+	fprintf(out, "usage: ioucmd bench [-n COMMANDS] [-r ROUNDS] [--quick] [--no-rows] [-v] "
+		"[-o DIR]\n\n"
 		"Measures the tracer's cost per command against untraced runs and a floor of empty\n"
 		"programs, in interleaved rounds; prints a table and writes DIR/bench.json and\n"
 		"DIR/bench.svg. Needs root. Absolute numbers depend on the machine; ratios are the\n"
@@ -495,6 +496,7 @@ int cmd_bench(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "count", required_argument, 0, 'n' }, { "rounds", required_argument, 0, 'r' },
 		{ "quick", no_argument, 0, 'q' }, { "out", required_argument, 0, 'o' },
+		{ "no-rows", no_argument, 0, 'R' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
@@ -504,7 +506,7 @@ int cmd_bench(int argc, char **argv)
 	struct utsname u;
 	struct stat st;
 	char err[1024], path[4096];
-	bool quick = false;
+	bool quick = false, no_rows = false;
 	int c;
 
 	optind = 1;
@@ -513,6 +515,7 @@ int cmd_bench(int argc, char **argv)
 		case 'n': b.count = strtoull(optarg, NULL, 0); break;
 		case 'r': b.rounds = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'q': quick = true; break;
+		case 'R': no_rows = true; break;	/* only overload and accuracy */
 		case 'v': verbose = true; break;
 		case 'o': out = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -533,7 +536,8 @@ int cmd_bench(int argc, char **argv)
 		floor_bpf__destroy(fl);
 	}
 	b.bpftrace = bpftrace_available(b.no_bpftrace, sizeof(b.no_bpftrace));
-	plan(&b, quick);
+	if (!no_rows)
+		plan(&b, quick);
 	printf("ioucmd bench: %s backend, %u rounds of %llu commands per configuration\n",
 	       b.fentry ? "fentry" : "tracepoint", b.rounds, (unsigned long long)b.count);
 	for (int i = 0; i < b.nr_rows; i++) {

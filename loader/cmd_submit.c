@@ -95,7 +95,7 @@ int cmd_submit(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'q':
-			if (parse_u64_in(optarg, "-q", 1, 4096, &v))
+			if (parse_u64_in(optarg, "-q", 1, 32768, &v))
 				return EXIT_USAGE;
 			job.qd = (unsigned int)v;
 			job.entries = job.qd < 64 ? 64 : (unsigned int)v;

@@ -68,7 +68,7 @@ expect_usage "cannot read $work/broken.json" report "$work/broken.json" --html "
 expect_usage "are required" submit
 expect_usage "'BOGUS' is not a reference-driver command" submit -f /dev/null -c BOGUS
 expect_usage "--cmd-op takes a non-negative number, not 'zz'" submit -f /dev/null --cmd-op zz
-expect_usage "-q takes a number from 1 to 4096, not '0'" submit -f /dev/null -c NOP -q 0
+expect_usage "-q takes a number from 1 to 32768, not '0'" submit -f /dev/null -c NOP -q 0
 expect_usage "-b takes a number from 1 to 4096, not '9999'" submit -f /dev/null -c NOP -b 9999
 expect_usage "--expect-res takes a CQE result" submit -f /dev/null -c NOP --expect-res x1
 expect_usage "cannot open /nonexistent" submit -f /nonexistent -c NOP
