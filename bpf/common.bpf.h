@@ -48,6 +48,20 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* --comm: comm is the one asked for (cfg.filter_comm, NUL-terminated) */
+static __always_inline bool comm_wanted(const char *comm)
+{
+	int i;
+
+	for (i = 0; i < IOUCMD_COMM_LEN; i++) {
+		if (comm[i] != cfg.filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
 static __always_inline struct ioucmd_counters *counters_of(__u32 slot)
 {
 	return bpf_map_lookup_elem(&counters, &slot);

@@ -78,7 +78,6 @@ static __always_inline bool cmd_wanted(struct io_uring_cmd *cmd)
 {
 	struct task_struct *task;
 	char comm[IOUCMD_COMM_LEN];
-	int i;
 
 	if (!cfg.filter_pid && !cfg.filter_cmd_op_set && !cfg.filter_comm[0])
 		return true;
@@ -89,16 +88,9 @@ static __always_inline bool cmd_wanted(struct io_uring_cmd *cmd)
 	task = ioucmd_req_task(cmd);
 	if (cfg.filter_pid && BPF_CORE_READ(task, tgid) != (int)cfg.filter_pid)
 		return false;
-	if (cfg.filter_comm[0]) {
-		if (bpf_core_read(comm, sizeof(comm), &task->comm))
-			return false;
-		for (i = 0; i < IOUCMD_COMM_LEN; i++) {
-			if (comm[i] != cfg.filter_comm[i])
-				return false;
-			if (!comm[i])
-				break;
-		}
-	}
+	if (cfg.filter_comm[0] &&
+	    (bpf_core_read(comm, sizeof(comm), &task->comm) || !comm_wanted(comm)))
+		return false;
 	return true;
 }
 

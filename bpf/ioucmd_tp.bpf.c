@@ -54,15 +54,10 @@ static __always_inline int on_submit(struct io_kiocb *req)
 		return 0;
 	if (cfg.filter_comm[0]) {
 		char comm[IOUCMD_COMM_LEN];
-		int i;
 
 		bpf_get_current_comm(comm, sizeof(comm));
-		for (i = 0; i < IOUCMD_COMM_LEN; i++) {
-			if (comm[i] != cfg.filter_comm[i])
-				return 0;
-			if (!comm[i])
-				break;
-		}
+		if (!comm_wanted(comm))
+			return 0;
 	}
 	life.submit_ns = bpf_ktime_get_ns();
 	life.user_data = BPF_CORE_READ(req, cqe.user_data);

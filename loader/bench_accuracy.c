@@ -56,22 +56,10 @@ static bool agrees(double measured, double truth)
 /* LATENCIES: the driver's recorded values (and forgets them); returns how many, or -errno */
 static long driver_latencies(uint64_t *buf, size_t max, char *err, size_t errlen)
 {
-	struct ioucmd_ref_cmd c = { .arg = (uintptr_t)buf, .len = (uint32_t)(max * sizeof(*buf)) };
-	struct submit_job job = {
-		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_LATENCIES, .count = 1, .qd = 1,
-		.batch = 1, .entries = 8, .data_len = sizeof(c),
-	};
-	struct submit_result r;
+	int64_t n = submit_ref_once(IOUCMD_REF_LATENCIES, (uintptr_t)buf,
+				    (uint32_t)(max * sizeof(*buf)), err, errlen);
 
-	memcpy(job.data, &c, sizeof(c));
-	if (submit_run(&job, &r, err, errlen))
-		return -EIO;
-	if (r.cqes != 1 || r.res_min < 0) {
-		snprintf(err, errlen, "LATENCIES failed: %lld (a driver without it?)",
-			 (long long)r.res_min);
-		return -EIO;
-	}
-	return (long)r.res_min;
+	return n < 0 ? -EIO : (long)n;
 }
 
 struct tracer *bench_traced_run(const struct submit_job *job, struct submit_result *res,

@@ -25,16 +25,9 @@ struct kicker {
 static uint64_t parked_now(void)
 {
 	struct ioucmd_ref_stats st;
-	struct ioucmd_ref_cmd c = { .arg = (uintptr_t)&st, .len = sizeof(st) };
-	struct submit_job job = {
-		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_STATS, .count = 1, .qd = 1,
-		.batch = 1, .entries = 8, .data_len = sizeof(c),
-	};
-	struct submit_result r;
 	char err[256];
 
-	memcpy(job.data, &c, sizeof(c));
-	if (submit_run(&job, &r, err, sizeof(err)) || r.res_min < 0)
+	if (submit_ref_once(IOUCMD_REF_STATS, (uintptr_t)&st, sizeof(st), err, sizeof(err)) != 0)
 		return 0;
 	return st.issued[IOUCMD_REF_NR_CANCELABLE] - st.completed[IOUCMD_REF_NR_CANCELABLE];
 }
@@ -42,11 +35,6 @@ static uint64_t parked_now(void)
 static void *kick_main(void *arg)
 {
 	struct kicker *k = arg;
-	struct submit_job kick = {
-		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_CMD(IOUCMD_REF_NR_KICK),
-		.count = 1, .qd = 1, .batch = 1, .entries = 8,
-	};
-	struct submit_result r;
 	char err[256];
 
 	uint64_t last = 0;
@@ -63,7 +51,7 @@ static void *kick_main(void *arg)
 		last = parked;
 		if (parked >= k->depth || still >= 10) {
 			k->peak = parked > k->peak ? parked : k->peak;
-			submit_run(&kick, &r, err, sizeof(err));
+			submit_ref_once(IOUCMD_REF_CMD(IOUCMD_REF_NR_KICK), 0, 0, err, sizeof(err));
 			still = 0;
 		}
 	}

@@ -215,17 +215,10 @@ static int choose_handlers(struct run_state *rs, char *err, size_t errlen)
 static bool driver_stats(struct json_object *into)
 {
 	struct ioucmd_ref_stats st;
-	struct ioucmd_ref_cmd c = { .arg = (uintptr_t)&st, .len = sizeof(st) };
-	struct submit_job job = {
-		.device = IOUCMD_REF_DEVPATH, .cmd_op = IOUCMD_REF_STATS, .count = 1, .qd = 1,
-		.data_len = sizeof(c),
-	};
-	struct submit_result r;
 	uint64_t sum[6] = { 0 };
 	char err[256];
 
-	memcpy(job.data, &c, sizeof(c));
-	if (submit_run(&job, &r, err, sizeof(err)) || r.cqes != 1 || r.res_min != 0)
+	if (submit_ref_once(IOUCMD_REF_STATS, (uintptr_t)&st, sizeof(st), err, sizeof(err)) != 0)
 		return false;
 	/* STATS included: a scenario may send it too; drop_stats_reads() takes ours out */
 	for (int i = 0; i < IOUCMD_REF_MODES; i++) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <ioucmd/ioucmd_ref.h>
 #include <liburing.h>
 #include "clock.h"
 #include "submit.h"
@@ -355,4 +356,26 @@ int submit_run(const struct submit_job *job, struct submit_result *out, char *er
 	}
 	free(w);
 	return ret;
+}
+
+int64_t submit_ref_once(uint32_t cmd_op, uint64_t arg, uint32_t len, char *err, size_t errlen)
+{
+	struct ioucmd_ref_cmd c = { .arg = arg, .len = len };
+	struct submit_job job = {
+		.device = IOUCMD_REF_DEVPATH, .cmd_op = cmd_op, .count = 1, .qd = 1, .batch = 1,
+		.entries = 8, .data_len = sizeof(c),
+	};
+	struct submit_result r;
+
+	memcpy(job.data, &c, sizeof(c));
+	if (submit_run(&job, &r, err, errlen))
+		return -EIO;
+	if (r.cqes != 1) {
+		snprintf(err, errlen, "no CQE for the reference driver's command 0x%x", cmd_op);
+		return -EIO;
+	}
+	if (r.res_min < 0)
+		snprintf(err, errlen, "the reference driver's command 0x%x failed: %lld", cmd_op,
+			 (long long)r.res_min);
+	return r.res_min;
 }

@@ -60,4 +60,10 @@ struct submit_result {
 /* Runs one job; returns 0 or -errno with a sentence in err. */
 int submit_run(const struct submit_job *job, struct submit_result *out, char *err, size_t errlen);
 
+/*
+ * One reference-driver command (struct ioucmd_ref_cmd {arg, len}) on /dev/ioucmd-ref, waited
+ * for: its CQE's res, or a negative value with a sentence in err.
+ */
+int64_t submit_ref_once(uint32_t cmd_op, uint64_t arg, uint32_t len, char *err, size_t errlen);
+
 #endif /* IOUCMD_SUBMIT_H */
