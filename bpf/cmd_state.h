@@ -27,9 +27,22 @@
  *   issue_flags_mismatch         done()/mark_cancelable() flags that do not fit the context:
  *                                see ioucmd_expected_flags().
  *   res2_dropped                 res2 != 0 on a ring without CQE32: the value never reaches the CQE.
- *   stalled_command              queued and not completed within the stall timeout (cancelable
- *                                commands are parked on purpose and are exempt until cancelled).
+ *   stalled_command              queued (-EIOCBQUEUED) and not completed within the stall
+ *                                timeout (cancelable commands are parked on purpose and are
+ *                                exempt until cancelled; an -EAGAIN waits for the core).
  *   cancel_not_completed         a cancel call that did not lead to done() within the timeout.
+ *   cancelable_not_queued        io_uring_cmd_mark_cancelable() in an issue that then returned a
+ *                                result (neither -EIOCBQUEUED nor an -EAGAIN the core reissues),
+ *                                with no done() since the mark. mark_cancelable() puts the
+ *                                request on ctx->cancelable_uring_cmd and only done()
+ *                                (io_uring_cmd_del_cancelable) takes it off: io_uring_cmd() and
+ *                                the request's cleanup do not (6.12 and 7.1 io_uring/uring_cmd.c).
+ *                                The core completes and frees the request, and ring exit's
+ *                                io_uring_try_cancel_uring_cmd() still finds it on the list and
+ *                                calls ->uring_cmd(IO_URING_F_CANCEL) on it, and keeps doing so
+ *                                while nothing can complete it. An -EAGAIN is reissued when the
+ *                                issue was nonblocking, or blocking on an IOPOLL ring (io-wq
+ *                                retries those); any other -EAGAIN is the command's final result.
  *
  * Flags are canonical (IOUCMD_F_*): the BPF side translates each kernel's enum
  * io_uring_cmd_flags values (which moved between 6.1 and 6.12) through CO-RE before calling in.
@@ -41,20 +54,27 @@
 #include <linux/types.h>
 #endif
 
-/* canonical issue_flags bits, independent of any kernel's enum io_uring_cmd_flags values */
-#define IOUCMD_F_COMPLETE_DEFER	(1u << 0)
-#define IOUCMD_F_UNLOCKED	(1u << 1)
-#define IOUCMD_F_MULTISHOT	(1u << 2)
-#define IOUCMD_F_IOWQ		(1u << 3)
-#define IOUCMD_F_INLINE		(1u << 4)
-#define IOUCMD_F_NONBLOCK	(1u << 5)
-#define IOUCMD_F_SQE128		(1u << 6)
-#define IOUCMD_F_CQE32		(1u << 7)
-#define IOUCMD_F_IOPOLL		(1u << 8)
-#define IOUCMD_F_CANCEL		(1u << 9)
-#define IOUCMD_F_COMPAT		(1u << 10)
-#define IOUCMD_F_TASK_DEAD	(1u << 11)
-#define IOUCMD_F__COUNT		12
+/*
+ * Canonical issue_flags bits, independent of any kernel's enum io_uring_cmd_flags values: every
+ * flag as X(NAME), bit i being the i-th, NAME the suffix of the kernel's IO_URING_F_NAME. One
+ * list for the enum below, the BPF side's translation (core_fixes.bpf.h) and the names reports
+ * print (lib/names.c).
+ */
+#define IOUCMD_FOR_EACH_FLAG(X)						\
+	X(COMPLETE_DEFER) X(UNLOCKED) X(MULTISHOT) X(IOWQ) X(INLINE) X(NONBLOCK)	\
+	X(SQE128) X(CQE32) X(IOPOLL) X(CANCEL) X(COMPAT) X(TASK_DEAD)
+
+#define IOUCMD_FLAG_BIT(name)	IOUCMD_FB_##name,
+enum ioucmd_flag_bit {
+	IOUCMD_FOR_EACH_FLAG(IOUCMD_FLAG_BIT)
+	IOUCMD_F__COUNT,
+};
+#undef IOUCMD_FLAG_BIT
+#define IOUCMD_FLAG_MASK(name)	IOUCMD_F_##name = 1u << IOUCMD_FB_##name,
+enum ioucmd_flag {
+	IOUCMD_FOR_EACH_FLAG(IOUCMD_FLAG_MASK)
+};
+#undef IOUCMD_FLAG_MASK
 /* the only bits done()/mark_cancelable() act on (6.12 .. 7.x): locking and deferral */
 #define IOUCMD_F_LOCKING	(IOUCMD_F_COMPLETE_DEFER | IOUCMD_F_UNLOCKED)
 
@@ -66,7 +86,8 @@
 	X(ISSUE_FLAGS_MISMATCH, issue_flags_mismatch)			\
 	X(RES2_DROPPED, res2_dropped)					\
 	X(STALLED_COMMAND, stalled_command)				\
-	X(CANCEL_NOT_COMPLETED, cancel_not_completed)
+	X(CANCEL_NOT_COMPLETED, cancel_not_completed)				\
+	X(CANCELABLE_NOT_QUEUED, cancelable_not_queued)
 
 #define IOUCMD_RULE_ENUM(suffix, name)	IOUCMD_RULE_##suffix,
 enum ioucmd_rule {
@@ -102,6 +123,8 @@ enum ioucmd_frame {
 #define IOUCMD_M_POSTED		(1u << 5)	/* its CQE is out before its issue returned */
 /* an event of this life could not be recorded (its record was busy): judge nothing of it */
 #define IOUCMD_M_UNJUDGED	(1u << 6)
+/* on the ring's cancelable list: marked cancelable, no done() since (done() takes it off) */
+#define IOUCMD_M_ON_CANCEL_LIST	(1u << 7)
 
 /* kernel facts that decide which rules can be judged */
 #define IOUCMD_K_FLAGS_MATTER	(1u << 0)	/* done() acts on issue_flags (6.12+; 6.1 ignores) */
@@ -137,6 +160,8 @@ struct ioucmd_call {
 	__u8 atomic;		/* hardirq, softirq, NMI or preemption disabled */
 	__u8 ring_cqe32;	/* the ring has IORING_SETUP_CQE32 */
 	__u8 is_cqe32;		/* the completion asks for a 32-byte CQE (6.18+ done32) */
+	__u8 ring_iopoll;	/* the ring has IORING_SETUP_IOPOLL */
+	__u8 pad[7];
 };
 
 #define IOUCMD_EIOCBQUEUED	529
@@ -147,8 +172,13 @@ struct ioucmd_call {
  * at all. Derived from io_uring/uring_cmd.c of 6.12 .. 7.1 (contract §1b, §3, §4):
  *   hardirq / softirq / hrtimer / spinlock held: never; punt to task work;
  *   handler / cancel / task-work frame of this command: exactly what the core gave that frame;
- *   the ring's own locked context seen from outside a frame (7.x task-work callbacks, which
- *   the core calls directly; same-ring IOPOLL): IO_URING_F_COMPLETE_DEFER, or 0, never UNLOCKED;
+ *   the ring's own locked context seen from outside a frame (task-work callbacks, which the
+ *   core runs with uring_lock held and hands IO_URING_F_COMPLETE_DEFER; the cancel loop):
+ *   IO_URING_F_COMPLETE_DEFER, never UNLOCKED, and 0 only on an IOPOLL ring, where the
+ *   reaper completes same-ring commands with 0 (nvme_uring_cmd_end_io since 7.1, 6.12.0's
+ *   io_uring_cmd_iopoll_done); elsewhere 0 from the locked context is a callback that does not
+ *   pass on its flags (the bug "block/io_uring: pass in issue_flags for uring_cmd task_work
+ *   handling" fixed in 6.3);
  *   any other task context: IO_URING_F_UNLOCKED (the core then takes uring_lock itself).
  */
 #define IOUCMD_EXPECT_NONE	0xffffffffu
@@ -178,8 +208,11 @@ static inline __u32 ioucmd_check_flags(const struct ioucmd_call *c)
 	want = ioucmd_expected_flags(c);
 	if (want == IOUCMD_EXPECT_NONE)
 		return bad;
-	if (c->frame == IOUCMD_FRAME_NONE && want == IOUCMD_F_COMPLETE_DEFER)
-		return (passed & IOUCMD_F_UNLOCKED) ? bad : 0;
+	if (c->frame == IOUCMD_FRAME_NONE && want == IOUCMD_F_COMPLETE_DEFER) {
+		if (passed & IOUCMD_F_UNLOCKED)
+			return bad;
+		return passed || c->ring_iopoll ? 0 : bad;
+	}
 	if (passed != want)
 		return bad;
 	/* what done() will do with these bits must be legal with the lock as it is */
@@ -229,6 +262,23 @@ static inline __u32 ioucmd_report(struct ioucmd_life *l, __u32 v)
 	return v;
 }
 
+/* is a blocking -EAGAIN the last word (see ioucmd_on_eagain_final)? */
+static inline int ioucmd_eagain_is_final(__u32 issue_flags)
+{
+	return !(issue_flags & IOUCMD_F_NONBLOCK) && !(issue_flags & IOUCMD_F_IOPOLL);
+}
+
+/*
+ * After the handler returned ret to an issue with flags, is the command still to be completed
+ * later (queued by the driver, or to be reissued by the core)?
+ */
+static inline int ioucmd_stays_queued(__u32 flags, __s32 ret)
+{
+	if (ret == -IOUCMD_EIOCBQUEUED)
+		return 1;
+	return ret == -IOUCMD_EAGAIN && !ioucmd_eagain_is_final(flags);
+}
+
 /* The handler, called with flags, returned ret. Returns new violations. */
 static inline __u32 ioucmd_on_return(struct ioucmd_life *l, __u32 flags, __s32 ret, __u64 now)
 {
@@ -238,6 +288,8 @@ static inline __u32 ioucmd_on_return(struct ioucmd_life *l, __u32 flags, __s32 r
 	if (flags & IOUCMD_F_CANCEL)
 		return 0;	/* the core ignores what a cancel call returns */
 	l->ret = ret;
+	if ((l->marks & IOUCMD_M_ON_CANCEL_LIST) && !ioucmd_stays_queued(flags, ret))
+		v |= IOUCMD_V(IOUCMD_RULE_CANCELABLE_NOT_QUEUED);
 	if (ret == -IOUCMD_EIOCBQUEUED) {
 		l->queue_ns = now;
 		l->state = l->done_count ? IOUCMD_S_DONE : IOUCMD_S_QUEUED;
@@ -260,9 +312,14 @@ static inline __u32 ioucmd_on_done(struct ioucmd_life *l, const struct ioucmd_ca
 
 	if (l->done_count)
 		v |= IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION);
-	/* a callback that still has to run will complete it too (or find it freed) */
-	if ((l->marks & IOUCMD_M_TW_PENDING) && c->frame != IOUCMD_FRAME_TASK_WORK &&
-	    (c->kernel & IOUCMD_K_TW_FRAMES))
+	/*
+	 * A callback that still has to run will complete it too (or find it freed). Without a
+	 * framed runner (6.19+ calls callbacks straight from the task-work list) a done() outside
+	 * any frame may be that callback; the cancel call's done() surely is not.
+	 */
+	if ((l->marks & IOUCMD_M_TW_PENDING) &&
+	    ((c->kernel & IOUCMD_K_TW_FRAMES) ? c->frame != IOUCMD_FRAME_TASK_WORK
+					       : c->frame == IOUCMD_FRAME_CANCEL))
 		v |= IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION);
 	switch (l->state) {
 	case IOUCMD_S_EAGAIN:
@@ -284,7 +341,7 @@ static inline __u32 ioucmd_on_done(struct ioucmd_life *l, const struct ioucmd_ca
 	}
 	l->done_count++;
 	l->marks |= IOUCMD_M_DONE_IN_ISSUE;
-	l->marks &= ~IOUCMD_M_TW_PENDING;
+	l->marks &= ~(IOUCMD_M_TW_PENDING | IOUCMD_M_ON_CANCEL_LIST);
 	if (l->state == IOUCMD_S_QUEUED)
 		l->state = IOUCMD_S_DONE;
 	return ioucmd_report(l, v);
@@ -293,7 +350,7 @@ static inline __u32 ioucmd_on_done(struct ioucmd_life *l, const struct ioucmd_ca
 /* io_uring_cmd_mark_cancelable(). Returns new violations. */
 static inline __u32 ioucmd_on_mark_cancelable(struct ioucmd_life *l, const struct ioucmd_call *c)
 {
-	l->marks |= IOUCMD_M_CANCELABLE;
+	l->marks |= IOUCMD_M_CANCELABLE | IOUCMD_M_ON_CANCEL_LIST;
 	return ioucmd_report(l, ioucmd_check_flags(c));
 }
 
@@ -319,6 +376,7 @@ static inline __u32 ioucmd_merge_early(struct ioucmd_life *l, const struct ioucm
 	if (early->done_count > 1)
 		v |= IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION);
 	l->marks |= IOUCMD_M_DONE_IN_ISSUE;
+	l->marks &= ~IOUCMD_M_ON_CANCEL_LIST;	/* that done() took it off the list */
 	return ioucmd_report(l, v);
 }
 
@@ -341,14 +399,26 @@ static inline __u64 ioucmd_age(__u64 now, __u64 then)
 }
 
 /*
+ * The core will not reissue an -EAGAIN: it posts -EAGAIN itself when the issue was already the
+ * blocking one on a ring without IOPOLL (io_wq_submit_work gives up after one retry), or when
+ * the request was submitted with REQ_F_NOWAIT. The life is over.
+ */
+static inline void ioucmd_on_eagain_final(struct ioucmd_life *l)
+{
+	if (l->state == IOUCMD_S_EAGAIN)
+		l->state = IOUCMD_S_FREE;
+}
+
+/*
  * Judged from outside, periodically and at the end of a trace: a queued command past the
- * timeout. Returns new violations.
+ * timeout. Returns new violations. A command waiting for its reissue after -EAGAIN is the
+ * core's to move on, not the driver's: it is never called stalled.
  */
 static inline __u32 ioucmd_check_age(struct ioucmd_life *l, __u64 now, __u64 timeout_ns)
 {
 	__u32 v = 0;
 
-	if (l->state != IOUCMD_S_QUEUED && l->state != IOUCMD_S_EAGAIN)
+	if (l->state != IOUCMD_S_QUEUED)
 		return 0;
 	if (l->marks & IOUCMD_M_CANCEL_CALLED) {
 		if (ioucmd_age(now, l->cancel_ns) >= timeout_ns)

@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * ioucmd's verifier: follows every command of the traced ->uring_cmd handlers from issue to
- * completion and judges it with the state machine in cmd_state.h.
+ * ioucmd's verifier: follows every uring_cmd from issue to completion and judges it with the
+ * state machine in cmd_state.h.
  *
- * Cost model: a command completed inside its handler lives only in the task's frame (task
- * storage) and per-CPU counters; only commands that return -EIOCBQUEUED or -EAGAIN enter the
- * preallocated in-flight hash map. Violations go out on a ring buffer and, so that they survive
- * a kernel the bug is about to bring down, to the trace buffer a panic dumps (bpf_printk).
+ * Where it stands: one fentry/fexit pair on the core's dispatcher io_uring_cmd(), which every
+ * issue of every ->uring_cmd handler passes through (6.1 .. 7.x), so that every handler is
+ * traced at the cost of one, the handler known from the request's file; fentry on done();
+ * fentry on mark_cancelable() and on the ring-exit cancel loop where the kernel has them; and,
+ * only when asked (--cqes), the io_uring_complete tracepoint. The kprobe backend is the same
+ * code on kprobes.
  *
- * Concurrency: a record is read and written only under its lock (rec_lock.bpf.h), updated in
- * place and never replaced while it may be in use, and deleted only by its lock's holder.
+ * Cost model: a command completed inside its handler touches its CPU's issue frame (.bss) and
+ * one per-CPU cell (counters and histograms of its handler and cmd_op); a queued one also
+ * takes a slot of the in-flight table (lives.bpf.h) at its return and again at done(). Events
+ * go out on a ring buffer, and violations also to the trace buffer a panic dumps.
+ *
+ * Frames: a NONBLOCK issue (inline submission: it may not sleep) keeps its frame in its CPU's
+ * slot of cpu_frames, checked by command and task; a blocking issue (io-wq, a reissue after
+ * -EAGAIN) keeps it in the in-flight table, where a done() from elsewhere finds it too.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -17,44 +25,26 @@
 #include <bpf/bpf_core_read.h>
 #include "core_fixes.bpf.h"
 #include "common.bpf.h"
-#include "rec_lock.bpf.h"
+#include "lives.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define IOUCMD_EEXIST	17	/* bpf_map_update_elem(BPF_NOEXIST) found the key */
 
-/* commands inside a done()-but-not-posted or done-before-return window: lets hot paths skip
- * the in-flight map while there are none
- */
-__u64 done_pending;
-__u64 early_pending;
-/* -EAGAIN returns whose reissue (or -EAGAIN CQE, when the core gives up) is still to come */
-__u64 eagain_pending;
+struct ioucmd_cpu_frame cpu_frames[IOUCMD_MAX_CPUS * IOUCMD_FRAME_DEPTH];
+/* the ring whose io_uring_try_cancel_uring_cmd() runs on each CPU, or 0 */
+__u64 cancel_ctx[IOUCMD_MAX_CPUS];
 
-struct frame {
-	__u64 cmd;		/* command whose handler this task is in */
-	__u64 entry_ns;
-	__u64 tw_cmd;		/* command whose task-work callback this task runs */
-	__u32 kind;		/* IOUCMD_FRAME_HANDLER or IOUCMD_FRAME_CANCEL */
-	__u32 flags;		/* canonical flags the handler was given */
-	__u32 tw_flags;
-	__u32 tw_done;		/* the callback of tw_cmd called done() */
-	struct ioucmd_inflight rec;	/* the life of frame.cmd */
-};
-
+/* done() calls that came before their issue's return (another CPU), waiting to be merged */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IOUCMD_INFLIGHT_MAX);
+	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct ioucmd_inflight);
-} inflight SEC(".maps");
+} early SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct frame);
-} frames SEC(".maps");
+/* entries in the early map: the issue paths look there only while it is not empty */
+__u64 early_pending;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -63,29 +53,120 @@ struct {
 	__uint(value_size, IOUCMD_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-/* which traced handler serves this command's file, or -1 (kprobes: untrusted pointers) */
-static __always_inline int slot_of(struct io_uring_cmd *cmd)
+/* the loader's reading of this kernel's REQ_F_NOWAIT bit (an enum without a name) */
+const volatile __u64 req_f_nowait = 0;
+
+/* a free frame on this CPU for a new issue (all taken: the oldest, whose issue goes unjudged) */
+static __always_inline struct ioucmd_cpu_frame *frame_new(__u64 task)
 {
-	return slot_of_file(BPF_CORE_READ(cmd, file));
+	__u32 cpu = bpf_get_smp_processor_id(), i;
+
+	if (cpu >= IOUCMD_MAX_CPUS)
+		return NULL;
+	/*
+	 * A task runs one issue at a time: a frame of this task still here lost its return (a
+	 * kretprobe the kernel skipped) and would pass for this issue's: it goes now.
+	 */
+	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++)
+		if (cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].task == task)
+			cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].cmd = 0;
+	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++)
+		if (!cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].cmd)
+			return &cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i];
+	return &cpu_frames[cpu * IOUCMD_FRAME_DEPTH];
+}
+
+/* this task's frame on this CPU for cmd (cmd 0: its frame, whichever command), or NULL */
+static __always_inline struct ioucmd_cpu_frame *frame_here(__u64 cmd, __u64 task)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), i;
+	struct ioucmd_cpu_frame *f;
+
+	if (cpu >= IOUCMD_MAX_CPUS)
+		return NULL;
+	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++) {
+		f = &cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i];
+		if (f->cmd && (!cmd || f->cmd == cmd) && f->task == task)
+			return f;
+	}
+	return NULL;
+}
+
+struct frame_scan {
+	__u64 cmd;	/* 0: any */
+	__u64 task;	/* 0: any */
+	int found;
+};
+
+static long frame_scan_one(__u64 i, void *data)
+{
+	struct frame_scan *s = data;
+	struct ioucmd_cpu_frame *f;
+	__u64 cmd;
+
+	if (i >= IOUCMD_MAX_CPUS * IOUCMD_FRAME_DEPTH)
+		return 1;
+	f = &cpu_frames[i];
+	cmd = __sync_fetch_and_add(&f->cmd, 0);
+	if (cmd && (!s->cmd || cmd == s->cmd) && (!s->task || f->task == s->task)) {
+		s->found = (int)i;
+		return 1;
+	}
+	return 0;
 }
 
 /*
- * -p, -c, --comm: is this command one the user asked for? Judged from the request itself (its
- * submitter, its cmd_op), so that done() in a kworker is filtered like the issue was. With no
- * filter set the verifier drops all of it (cfg is read-only data).
+ * The frame of cmd (and task) on any CPU: an issue whose handler moved to another CPU, or one
+ * whose return has not come yet (task 0). Global: verified once.
  */
-static __always_inline bool cmd_wanted(struct io_uring_cmd *cmd)
+__noinline int frame_anywhere(__u64 cmd, __u64 task)
+{
+	struct frame_scan s = { .cmd = cmd, .task = task, .found = -1 };
+	__u32 n = cfg.nr_cpus ? cfg.nr_cpus : 1;
+
+	bpf_loop(n * IOUCMD_FRAME_DEPTH, frame_scan_one, &s, 0);
+	return s.found;
+}
+
+static __always_inline struct ioucmd_cpu_frame *frame_at(int found)
+{
+	__u32 idx = found;
+
+	/* a branch, not a select: clang would form the address before the bound check */
+	if (idx >= IOUCMD_MAX_CPUS * IOUCMD_FRAME_DEPTH)
+		return NULL;
+	barrier_var(idx);
+	return &cpu_frames[idx];
+}
+
+/* this task's frame for cmd, here or, if its handler moved, on another CPU */
+static __always_inline struct ioucmd_cpu_frame *frame_of(__u64 cmd, __u64 task)
+{
+	struct ioucmd_cpu_frame *f = frame_here(cmd, task);
+
+	return f ? f : frame_at(frame_anywhere(cmd, task));
+}
+
+static __always_inline __u64 *this_cancel_ctx(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return cpu < IOUCMD_MAX_CPUS ? &cancel_ctx[cpu] : NULL;
+}
+
+/* a request the user asked for: -H/-d by handler, -c by cmd_op, -p/--comm by its submitter */
+static __always_inline bool wanted(struct io_kiocb *req, __u64 fn, __u32 cmd_op)
 {
 	struct task_struct *task;
 	char comm[IOUCMD_COMM_LEN];
 
-	if (!cfg.filter_pid && !cfg.filter_cmd_op_set && !cfg.filter_comm[0])
-		return true;
-	if (cfg.filter_cmd_op_set && BPF_CORE_READ(cmd, cmd_op) != cfg.filter_cmd_op)
+	if (!handler_wanted(fn))
+		return false;
+	if (cfg.filter_cmd_op_set && cmd_op != cfg.filter_cmd_op)
 		return false;
 	if (!cfg.filter_pid && !cfg.filter_comm[0])
 		return true;
-	task = ioucmd_req_task(cmd);
+	task = ioucmd_req_task(req);
 	if (cfg.filter_pid && BPF_CORE_READ(task, tgid) != (int)cfg.filter_pid)
 		return false;
 	if (cfg.filter_comm[0] &&
@@ -94,86 +175,47 @@ static __always_inline bool cmd_wanted(struct io_uring_cmd *cmd)
 	return true;
 }
 
-static __always_inline void count_untracked(__u32 slot)
-{
-	struct ioucmd_counters *c = counters_of(slot);
-
-	if (c)
-		c->untracked++;
-}
-
-/* key's record, locked; NULL when there is none (or it could not be locked: *busy) */
-static __always_inline struct ioucmd_inflight *rec_get(__u64 key, bool *busy)
-{
-	struct ioucmd_inflight *r = bpf_map_lookup_elem(&inflight, &key);
-
-	*busy = false;
-	if (!r)
-		return NULL;
-	switch (rec_lock(r, key)) {
-	case REC_LOCKED:
-		return r;
-	case REC_BUSY:
-		*busy = true;
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* a locked record's end: deleted by its holder, so no one else writes into a recycled one */
-static __always_inline void rec_delete(struct ioucmd_inflight *r, __u64 key)
-{
-	bpf_map_delete_elem(&inflight, &key);
-	rec_unlock(r);
-}
-
 /*
- * fentry and tp_btf arguments are trusted BTF pointers: plain loads, no bpf_probe_read call.
- * The hot paths take their inputs from these in the fentry wrappers.
+ * One violation (or several rules at once), with what the probe knew. Global, as are the
+ * state machine's entry points below: each is verified once, not inlined into every path.
  */
-#define FN_OF(cmd)	((__u64)(cmd)->file->f_op->uring_cmd)
+struct emit_info {
+	__u64 cmd;
+	__u64 fn;
+	__u32 rules;
+	__u32 call_kflags;
+	__s32 res;
+	__s32 stack;
+};
 
-static __always_inline void count_violations(__u32 slot, __u32 v)
+__noinline int emit_event(const struct emit_info *i, const struct ioucmd_inflight *rec,
+			  const struct ioucmd_call *call)
 {
-	struct ioucmd_counters *c = counters_of(slot);
-	int r;
-
-	if (!c)
-		return;
-	for (r = 0; r < IOUCMD_RULE__COUNT; r++)
-		if (v & IOUCMD_V(r))
-			c->violations[r]++;
-}
-
-static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
-				 const struct ioucmd_inflight *rec, const struct ioucmd_call *call,
-				 __s32 res)
-{
+	struct ioucmd_cell *c;
 	struct ioucmd_event *e;
-	__s32 stack = bpf_get_stackid(ctx, &stacks, 0);
+	__u32 v;
 
-	count_violations(rec->slot, v);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		struct ioucmd_counters *c = counters_of(rec->slot);
-
-		if (c)
-			c->lost_events++;
-		return;
-	}
-	event_fill(e, v, (__u64)cmd, rec->cmd_op, rec->slot);
-	e->user_data = ioucmd_user_data(cmd);
-	e->issue_flags = rec->life.issue_flags;
+	if (!i || !rec)
+		return 0;
+	v = i->rules;
+	c = cell_of(rec->series);
+	if (c)
+		count_violations(c, v);
+	e = event_new(IOUCMD_EV_VIOLATION, v, i->cmd, i->fn, rec->cmd_op, rec->series);
+	if (!e)
+		return 0;
+	e->user_data = rec->user_data;
+	e->issue_flags = rec->kflags;
 	e->done_count = rec->life.done_count;
 	e->state = rec->life.state;
-	e->res = res;
-	e->stack_id = stack;
+	e->marks = rec->life.marks;
+	e->res = i->res;
+	e->stack_id = i->stack;
 	/* the earlier completion's stack, where there was an earlier completion */
 	e->first_stack_id = (v & IOUCMD_V(IOUCMD_RULE_DOUBLE_COMPLETION)) && rec->life.done_count > 1 ?
 			    rec->first_done_stack : -1;
 	if (call) {
-		e->flags_seen = call->flags;
+		e->flags_seen = i->call_kflags;
 		e->flags_expected = ioucmd_expected_flags(call);
 		e->frame = call->frame;
 		e->res2 = call->res2;
@@ -182,639 +224,860 @@ static __always_inline void emit(void *ctx, __u32 v, struct io_uring_cmd *cmd,
 		e->ring_cqe32 = call->ring_cqe32;
 	}
 	bpf_ringbuf_submit(e, 0);
-}
-
-/* ---- the handler: fentry / fexit ---------------------------------------------------------- */
-
-static __always_inline int handler_entry(__u32 slot, struct io_uring_cmd *cmd, __u32 kflags,
-					 __u32 cmd_op)
-{
-	__u32 flags;
-	struct ioucmd_counters *c;
-	struct ioucmd_inflight *old;
-	bool busy = false, reissue = false;
-	struct frame *f;
-	/* first: latency is measured from the handler's first instruction, not ours */
-	__u64 now = bpf_ktime_get_ns();
-
-	if (!cmd_wanted(cmd))
-		return 0;
-	flags = ioucmd_canon_flags(kflags);
-	c = counters_of(slot);
-	if (c) {
-		c->issued++;
-		if (flags & IOUCMD_F_CANCEL)
-			c->cancel_calls++;
-	}
-	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!f)
-		return 0;
-	f->cmd = (__u64)cmd;
-	f->entry_ns = now;
-	f->flags = flags;
-	if (flags & IOUCMD_F_CANCEL) {
-		/* the cancel call judges the queued life in the map */
-		f->kind = IOUCMD_FRAME_CANCEL;
-		f->rec.life.state = IOUCMD_S_FREE;
-		old = rec_get(f->cmd, &busy);
-		if (old) {
-			ioucmd_on_issue(&old->life, flags, now);
-			/* what was in flight when the call began, for a done() inside it */
-			f->rec = *old;
-			rec_unlock(old);
-			f->rec.lock = 0;
-		}
-		return 0;
-	}
-	f->kind = IOUCMD_FRAME_HANDLER;
-	f->rec.life.state = IOUCMD_S_FREE;
-	/* a blocking issue may be the reissue of an -EAGAIN: only then look in the map */
-	old = NULL;
-	if (!(flags & IOUCMD_F_NONBLOCK) && eagain_pending) {
-		old = rec_get(f->cmd, &busy);
-		if (old && old->life.state == IOUCMD_S_EAGAIN) {
-			f->rec.life = old->life;
-			ioucmd_on_issue(&f->rec.life, flags, now);
-			/*
-			 * A reissue runs on an io-wq worker: its completion may reach done() on the
-			 * submitter's CPU before this worker's fexit. Let the map say "in the
-			 * handler" already, so that such a done() is judged against this issue, not
-			 * against the -EAGAIN before it.
-			 */
-			old->life = f->rec.life;
-			reissue = true;
-			__sync_fetch_and_add(&eagain_pending, -1);
-		}
-		if (old)
-			rec_unlock(old);
-	}
-	if (!reissue)
-		ioucmd_on_issue(&f->rec.life, flags, now);
-	if (busy)
-		f->rec.life.marks |= IOUCMD_M_UNJUDGED;	/* maybe a reissue, maybe not */
-	f->rec.slot = slot;
-	f->rec.cmd_op = cmd_op;
-	f->rec.first_done_stack = -1;
-	LIFE_EVENT(IOUCMD_EV_ISSUE, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, 0, flags);
 	return 0;
 }
 
-/* the gates that let hot paths skip the map while no record waits for their event */
-static __always_inline void pending_add(const struct ioucmd_life *l, __s64 n)
+#define emit(ctx, v, cmd_, fn_, rec, call, kflags_, res_)					\
+	do {										\
+		struct emit_info __ei = { .cmd = (cmd_), .fn = (fn_), .rules = (v),		\
+			.call_kflags = (kflags_), .res = (res_),				\
+			.stack = bpf_get_stackid(ctx, &stacks, 0) };				\
+		emit_event(&__ei, rec, call);						\
+	} while (0)
+
+__noinline __u32 judge_done(struct ioucmd_life *l, const struct ioucmd_call *c)
 {
-	if (l->state == IOUCMD_S_DONE)
-		__sync_fetch_and_add(&done_pending, n);
-	else if (l->state == IOUCMD_S_EAGAIN)
-		__sync_fetch_and_add(&eagain_pending, n);
+	return l && c ? ioucmd_on_done(l, c) : 0;
 }
 
-static __always_inline void record_queued(void *ctx, struct frame *f, struct io_uring_cmd *cmd)
+__noinline __u32 judge_return(struct ioucmd_life *l, __u32 flags, __s32 ret, __u64 now)
 {
-	__u64 key = (__u64)cmd;
-	struct ioucmd_inflight *old;
-	struct ioucmd_counters *c;
-	bool busy = false;
-	__u32 v = 0;
-	int err;	/* not long: see below */
-
-	f->rec.key = key;
-	f->rec.lock = 0;
-	f->rec.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(f->rec.comm, sizeof(f->rec.comm));
-	f->rec.user_data = ioucmd_user_data(cmd);
-	/*
-	 * Only the low 32 bits hold the error on 6.1, whose map ops returned int (widened to
-	 * long in 6.5 by d7ba4cc900bf "bpf: return long from bpf_map_ops funcs"): read as int.
-	 */
-	err = bpf_map_update_elem(&inflight, &key, &f->rec, BPF_NOEXIST);
-	if (!err) {
-		pending_add(&f->rec.life, 1);
-		return;
-	}
-	old = err == -IOUCMD_EEXIST ? rec_get(key, &busy) : NULL;
-	if (!old) {
-		c = counters_of(f->rec.slot);
-		if (c && err != -IOUCMD_EEXIST)
-			c->inflight_full++;
-		else if (c)
-			c->untracked++;	/* busy, or deleted under us: this life goes unjudged */
-		return;
-	}
-	/*
-	 * only a done() since this issue began belongs to it; older ones are stale leftovers.
-	 * It is kept aside (DONE_EARLY), or, for a reissue, in the record its entry published.
-	 */
-	if (old->life.done_count && old->life.done_ns >= f->rec.life.issue_ns &&
-	    (old->life.state == IOUCMD_S_DONE_EARLY ||
-	     (old->life.state == IOUCMD_S_IN_HANDLER && (old->life.marks & IOUCMD_M_REISSUED)))) {
-		bool posted = old->life.marks & IOUCMD_M_POSTED;
-
-		/* done() on another CPU beat this return */
-		__sync_fetch_and_add(&early_pending, -1);
-		v = ioucmd_merge_early(&f->rec.life, &old->life);
-		if (posted) {
-			/* and so did its CQE (6.1 posts inside done()): nothing is left to wait for */
-			rec_delete(old, key);
-			if (v)
-				emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
-			return;
-		}
-		if (f->rec.life.state == IOUCMD_S_QUEUED)
-			f->rec.life.state = IOUCMD_S_DONE;
-	} else if (old->life.state == IOUCMD_S_DONE) {
-		/* the previous life of a recycled io_kiocb, completed but not yet swept */
-		__sync_fetch_and_add(&done_pending, -1);
-	} else if (old->life.state == IOUCMD_S_DONE_EARLY) {
-		__sync_fetch_and_add(&early_pending, -1);
-		count_untracked(f->rec.slot);
-	}
-	/* in place: a done() on another CPU may hold a pointer to this element */
-	rec_store(old, &f->rec);
-	pending_add(&f->rec.life, 1);
-	rec_unlock(old);
-	if (v)
-		emit(ctx, v, cmd, &f->rec, 0, f->rec.life.ret);
+	return l ? ioucmd_on_return(l, flags, ret, now) : 0;
 }
 
-static __always_inline int handler_exit(void *ctx, __u32 slot, struct io_uring_cmd *cmd, int ret)
+__noinline __u32 judge_mark_cancelable(struct ioucmd_life *l, const struct ioucmd_call *c)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct ioucmd_counters *c;
-	struct ioucmd_inflight *early;
-	struct frame *f;
-	bool busy;
-	__u64 now;
-	__u32 v = 0;
-
-	f = bpf_task_storage_get(&frames, task, 0, 0);
-	if (!f || f->cmd != (__u64)cmd)
-		return 0;
-	f->cmd = 0;
-	if (f->kind == IOUCMD_FRAME_CANCEL)
-		return 0;
-	now = bpf_ktime_get_ns();
-	if (early_pending && ret == -IOUCMD_EIOCBQUEUED) {
-		/* merged in record_queued() */
-	} else if (early_pending) {
-		early = rec_get((__u64)cmd, &busy);
-		if (early && early->life.done_count && early->life.done_ns >= f->rec.life.issue_ns &&
-		    (early->life.state == IOUCMD_S_DONE_EARLY ||
-		     (early->life.state == IOUCMD_S_IN_HANDLER &&
-		      (early->life.marks & IOUCMD_M_REISSUED)))) {
-			v |= ioucmd_merge_early(&f->rec.life, &early->life);
-			__sync_fetch_and_add(&early_pending, -1);
-			rec_delete(early, (__u64)cmd);
-		} else if (early) {
-			rec_unlock(early);
-		}
-		if (busy)
-			f->rec.life.marks |= IOUCMD_M_UNJUDGED;
-	}
-	v |= ioucmd_on_return(&f->rec.life, f->flags, ret, now);
-	LIFE_EVENT(IOUCMD_EV_RETURN, (__u64)cmd, ioucmd_user_data(cmd), f->rec.cmd_op, slot, ret, 0);
-	c = counters_of(slot);
-	if (c) {
-		if (ret == -IOUCMD_EIOCBQUEUED)
-			c->queued++;
-		else if (ret == -IOUCMD_EAGAIN)
-			c->eagain++;
-		else
-			c->sync_returns++;
-	}
-	f->rec.op_idx = op_index(slot, f->rec.cmd_op);
-	if (ret == -IOUCMD_EIOCBQUEUED || ret == -IOUCMD_EAGAIN) {
-		record_queued(ctx, f, cmd);
-	} else if (f->rec.life.marks & IOUCMD_M_REISSUED) {
-		/* a reissue that completed synchronously: its -EAGAIN record is done with */
-		early = rec_get((__u64)cmd, &busy);
-		if (early)
-			rec_delete(early, (__u64)cmd);
-	}
-	hist_add(slot, f->rec.op_idx, IOUCMD_LAT_HANDLER, now - f->entry_ns);
-	if (f->rec.life.done_count && f->rec.life.done_ns >= f->rec.life.issue_ns)
-		hist_add(slot, f->rec.op_idx, IOUCMD_LAT_ISSUE_DONE,
-			 f->rec.life.done_ns - f->rec.life.issue_ns);
-	if (v)
-		emit(ctx, v, cmd, &f->rec, 0, ret);
-	return 0;
+	return l && c ? ioucmd_on_mark_cancelable(l, c) : 0;
 }
 
-/* a kretprobe sees only the return value: the command is the one this task's frame holds */
-static __always_inline int handler_kretprobe(void *ctx, __u32 slot, int ret)
+__noinline __u32 judge_merge_early(struct ioucmd_life *l, const struct ioucmd_life *early)
 {
-	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
-
-	if (!f || !f->cmd)
-		return 0;
-	return handler_exit(ctx, slot, (struct io_uring_cmd *)f->cmd, ret);
+	return l && early ? ioucmd_merge_early(l, early) : 0;
 }
 
 /*
- * One fentry/fexit pair per handler slot, and a kprobe/kretprobe pair for kernels without
- * fentry; the loader sets the targets and autoloads one kind for nr_handlers slots.
+ * The flags the handler was given: the dispatcher's argument plus what io_uring_cmd() adds
+ * from the ring before the call (SQE128, CQE32, IOPOLL; COMPAT is left to the loader's eyes).
  */
-#define IOUCMD_HANDLER_PROGS(N)								\
-SEC("?fentry")										\
-int BPF_PROG(handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags)	\
-{											\
-	return handler_entry(N, cmd, issue_flags, cmd->cmd_op);				\
-}											\
-SEC("?fexit")										\
-int BPF_PROG(handler_exit##N, struct io_uring_cmd *cmd, unsigned int issue_flags, int ret) \
-{											\
-	return handler_exit(ctx, N, cmd, ret);						\
-}											\
-SEC("?kprobe")										\
-int BPF_KPROBE(kp_handler_entry##N, struct io_uring_cmd *cmd, unsigned int issue_flags) \
-{											\
-	return handler_entry(N, cmd, issue_flags, BPF_CORE_READ(cmd, cmd_op));		\
-}											\
-SEC("?kretprobe")									\
-int BPF_KRETPROBE(kp_handler_exit##N, int ret)						\
-{											\
-	return handler_kretprobe(ctx, N, ret);						\
+static __always_inline __u32 handler_kflags(struct io_kiocb *req, __u32 kflags, bool trusted)
+{
+	__u32 ring_flags = ioucmd_ring_flags(ioucmd_req_ctx(req, trusted), trusted);
+
+	if (ring_flags & IOUCMD_IORING_SETUP_SQE128)
+		kflags |= IOUCMD_KFLAG(IO_URING_F_SQE128);
+	if (ring_flags & IOUCMD_IORING_SETUP_CQE32)
+		kflags |= IOUCMD_KFLAG(IO_URING_F_CQE32);
+	if (ring_flags & IOUCMD_IORING_SETUP_IOPOLL)
+		kflags |= IOUCMD_KFLAG(IO_URING_F_IOPOLL);
+	return kflags;
 }
 
-IOUCMD_HANDLER_PROGS(0)
-IOUCMD_HANDLER_PROGS(1)
-IOUCMD_HANDLER_PROGS(2)
-IOUCMD_HANDLER_PROGS(3)
-IOUCMD_HANDLER_PROGS(4)
-IOUCMD_HANDLER_PROGS(5)
-IOUCMD_HANDLER_PROGS(6)
-IOUCMD_HANDLER_PROGS(7)
-
-/* ---- completion: io_uring_cmd_done / __io_uring_cmd_done (resolved by BTF at load) ---------- */
-
-static __always_inline void fill_call(void *ctx, struct ioucmd_call *call, struct io_uring_cmd *cmd,
-				      __s64 res, __u64 res2, __u32 flags_arg)
+/* a frame's issue as a record, for judging and for the in-flight table */
+static __always_inline void rec_from_frame(struct ioucmd_inflight *r, struct ioucmd_cpu_frame *f,
+					   struct io_kiocb *req, __u32 series_idx, __u32 cmd_op,
+					   bool trusted)
 {
-	struct io_ring_ctx *ring = ioucmd_ctx(cmd);
+	__u32 kflags = handler_kflags(req, f->kflags, trusted);
 
-	call->res = (__s32)res;
-	call->res2 = res2;
-	call->flags = ioucmd_canon_flags(flags_arg);
-	call->kernel = cfg.kernel;
-	call->owns_uring_lock = ioucmd_owns_uring_lock(ring);
-	call->atomic = ioucmd_preempt_count() > (int)cfg.preempt_bias;
-	call->ring_cqe32 = ioucmd_ring_cqe32(ring);
-}
-
-/* where is this call, relative to cmd? */
-static __always_inline struct frame *frame_of(struct ioucmd_call *call, __u64 cmd)
-{
-	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
-
-	call->frame = IOUCMD_FRAME_NONE;
-	if (!f)
-		return 0;
-	if (f->cmd == cmd) {
-		call->frame = f->kind;
-		call->frame_flags = f->flags;
-	} else if (f->tw_cmd == cmd) {
-		call->frame = IOUCMD_FRAME_TASK_WORK;
-		call->frame_flags = f->tw_flags;
+	if (!f->dirty) {
+		__builtin_memset(&r->life, 0, sizeof(r->life));
+		ioucmd_on_issue(&r->life, ioucmd_judge_flags(kflags), f->issue_ns);
+	} else {
+		r->life = f->life;
 	}
-	return f;
+	r->kflags = kflags;
+	r->cmd_op = cmd_op;
+	r->series = series_idx;
+	r->user_data = ioucmd_req_user_data(req, trusted);
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	r->first_done_stack = -1;
+	r->task = 0;
 }
 
-/* done() for a command whose life this probe knows is over: completed once and posted */
-static __always_inline void done_after_posted(void *ctx, struct io_uring_cmd *cmd,
-					      struct ioucmd_inflight *life, struct ioucmd_call *call)
+/* the frame's life, made whole for a done() or mark_cancelable() inside the issue */
+static __always_inline struct ioucmd_life *frame_life(struct ioucmd_cpu_frame *f)
 {
+	if (!f->dirty) {
+		__builtin_memset(&f->life, 0, sizeof(f->life));
+		ioucmd_on_issue(&f->life, ioucmd_judge_flags(f->kflags), f->issue_ns);
+		f->dirty = 1;
+	}
+	return &f->life;
+}
+
+/*
+ * A done() that came early (see done_common) for the issue that began at l->issue_ns, folded
+ * into its life (whose return is judged already: state says how it ended). Called only while
+ * early_pending says there may be one. An entry older than the issue belongs to a life whose
+ * issue was never matched: it is dropped, and counted as untracked.
+ */
+static __always_inline __u32 take_early(__u64 cmd, struct ioucmd_life *l, struct ioucmd_cell *c)
+{
+	struct ioucmd_inflight *e = bpf_map_lookup_elem(&early, &cmd), copy;
 	__u32 v;
 
-	life->life.state = IOUCMD_S_DONE;
-	life->life.done_count = 1;
-	v = ioucmd_on_done(&life->life, call);
-	if (v)
-		emit(ctx, v, cmd, life, call, call->res);
+	if (!e)
+		return 0;
+	copy = *e;
+	if (bpf_map_delete_elem(&early, &cmd))
+		return 0;	/* the done() took it back itself */
+	__sync_fetch_and_add(&early_pending, -1);
+	if (copy.life.done_ns < l->issue_ns) {
+		c->c.untracked++;
+		return 0;
+	}
+	v = judge_merge_early(l, &copy.life);
+	switch (l->state) {
+	case IOUCMD_S_QUEUED:
+		l->state = IOUCMD_S_DONE;
+		break;
+	case IOUCMD_S_EAGAIN:
+		v |= ioucmd_report(l, IOUCMD_V(IOUCMD_RULE_COMPLETION_AFTER_EAGAIN));
+		break;
+	case IOUCMD_S_FREE:
+		v |= ioucmd_report(l, IOUCMD_V(IOUCMD_RULE_COMPLETION_AFTER_SYNC_RETURN));
+		break;
+	default:
+		break;
+	}
+	return v;
 }
 
-static __always_inline int done_common(void *ctx, struct io_uring_cmd *cmd, __s64 res, __u64 res2,
-				       __u32 flags_arg, int slot)
+/* ---- the issue: io_uring_cmd(), the core's dispatcher to f_op->uring_cmd ------------------ */
+
+static __always_inline int issue_entry(__u64 cmd, struct io_kiocb *req, __u32 kflags, bool trusted)
 {
-	struct ioucmd_inflight *rec, early = {};
-	struct ioucmd_call call = {};
-	struct ioucmd_counters *c;
-	struct frame *f;
-	__u64 key = (__u64)cmd;
+	/* first: latency is measured from the dispatcher's first instruction, not ours */
+	__u64 now = bpf_ktime_get_ns();
+	struct ioucmd_cpu_frame *f;
+	struct ioucmd_inflight *r;
+	bool busy, fresh, full;
+	__u32 flags, series_idx, cmd_op;
+	struct ioucmd_cell *c;
+	__u64 fn;
+
+	if ((kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK)) || !trusted) {
+		__u64 task = bpf_get_current_task();
+
+		f = frame_new(task);
+		if (!f)
+			return 0;
+		f->cmd = cmd;
+		f->task = task;
+		f->issue_ns = now;
+		f->kflags = kflags;
+		f->dirty = 0;
+	}
+	if (kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK)) {
+		LIFE_EVENT(IOUCMD_EV_ISSUE, cmd, ioucmd_req_handler(req, trusted),
+			   ioucmd_req_cmd_op(req, trusted), 0, ioucmd_req_user_data(req, trusted), 0,
+			   handler_kflags(req, kflags, trusted));
+		return 0;
+	}
+	/*
+	 * A blocking issue may sleep: its frame is its record, where anyone can find it (the
+	 * frame above is only for a kretprobe, which has no arguments to find the command by).
+	 */
+	kflags = handler_kflags(req, kflags, trusted);
+	fn = ioucmd_req_handler(req, trusted);
+	cmd_op = ioucmd_req_cmd_op(req, trusted);
+	if (!wanted(req, fn, cmd_op))
+		return 0;
+	series_idx = series_of(fn, cmd_op);
+	flags = ioucmd_judge_flags(kflags);
+	r = lives_take(cmd, now, &busy, &fresh, &full);
+	if (!r) {
+		c = cell_of(series_idx);
+		if (c && full)
+			c->c.inflight_full++;
+		return 0;
+	}
+	if (fresh || r->life.state != IOUCMD_S_EAGAIN)
+		__builtin_memset(&r->life, 0, sizeof(r->life));
+	ioucmd_on_issue(&r->life, flags, now);
+	rec_check_lost(r);
+	r->kflags = kflags;
+	r->cmd_op = cmd_op;
+	r->series = series_idx;
+	r->task = bpf_get_current_task();
+	r->user_data = ioucmd_req_user_data(req, trusted);
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	r->first_done_stack = -1;
+	rec_unlock(r, cmd);
+	LIFE_EVENT(IOUCMD_EV_ISSUE, cmd, fn, cmd_op, series_idx, r->user_data, 0, kflags);
+	return 0;
+}
+
+/* what the core did with the handler's return, as the handler's own value */
+static __always_inline int handler_ret(struct io_kiocb *req, int ret, bool trusted)
+{
+	/* 6.12+ return IOU_OK / IOU_COMPLETE (0) and leave the value in the CQE */
+	if (ret == 0)
+		return ioucmd_req_res(req, trusted);
+	return ret;
+}
+
+/* the issue returned: v are rules broken in the issue so far (an early done() merged) */
+static __always_inline void count_return(struct ioucmd_cell *c, int ret)
+{
+	c->c.issued++;
+	if (ret == -IOUCMD_EIOCBQUEUED)
+		c->c.queued++;
+	else if (ret == -IOUCMD_EAGAIN)
+		c->c.eagain++;
+	else
+		c->c.sync_returns++;
+}
+
+/*
+ * After unlocking cmd's record: a done() that came meanwhile and found it locked (an interrupt
+ * on this CPU, or a holder stalled on another) waits in the early map; merge it now. Only when
+ * early_pending says there may be one.
+ */
+static __always_inline void settle_early(void *ctx, __u64 cmd, __u64 fn, struct ioucmd_cell *c,
+					 __u64 now)
+{
+	struct ioucmd_inflight *r;
 	bool busy;
 	__u32 v;
 
-	if (slot < 0)
-		return 0;
-	/* first, as at the handler's entry: the latency ends where done() begins */
-	call.now_ns = bpf_ktime_get_ns();
-	if (!cmd_wanted(cmd))
-		return 0;
-	c = counters_of(slot);
-	if (c)
-		c->done++;
-	fill_call(ctx, &call, cmd, res, res2, flags_arg);
-	LIFE_EVENT(IOUCMD_EV_DONE, key, ioucmd_user_data(cmd), BPF_CORE_READ(cmd, cmd_op), slot,
-		   call.res, call.flags);
-	f = frame_of(&call, key);
-	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
-		v = ioucmd_on_done(&f->rec.life, &call);
-		if (v)
-			emit(ctx, v, cmd, &f->rec, &call, call.res);
-		return 0;
+	if (!early_pending)
+		return;
+	r = lives_lock(cmd, now, &busy);
+	if (!r)
+		return;
+	v = take_early(cmd, &r->life, c);
+	if (v)
+		emit(ctx, v, cmd, fn, r, 0, 0, r->life.ret);
+	if (r->life.state == IOUCMD_S_DONE && r->life.done_ns >= r->life.issue_ns)
+		hist_add(c, IOUCMD_LAT_ISSUE_DONE, r->life.done_ns - r->life.issue_ns);
+	rec_unlock(r, cmd);
+}
+
+/*
+ * A queued or -EAGAIN life goes into the in-flight table, and then, published, looks for a
+ * done() that came before it (done_early publishes first and looks second: one of the two
+ * sees the other).
+ */
+static __always_inline void record_life(void *ctx, __u64 cmd, __u64 fn, struct ioucmd_inflight *rec,
+					struct ioucmd_cell *c, __u64 now)
+{
+	struct ioucmd_inflight *r;
+	bool busy, fresh, full;
+
+	r = lives_take(cmd, now, &busy, &fresh, &full);
+	if (!r) {
+		if (full)
+			c->c.inflight_full++;
+		else
+			c->c.untracked++;	/* its own slot stayed busy: this life goes unjudged */
+		return;
 	}
-	rec = rec_get(key, &busy);
-	if (busy)
-		goto untracked;
-	if (!rec && f && call.frame == IOUCMD_FRAME_CANCEL && f->rec.life.state == IOUCMD_S_QUEUED) {
+	rec->key = r->key;
+	rec->lost_ns = r->lost_ns;
+	rec->owner = r->owner;
+	*r = *rec;
+	rec_check_lost(r);
+	rec_unlock(r, cmd);
+	settle_early(ctx, cmd, fn, c, now);
+}
+
+/* the blocking issue's return: its life is in its record */
+static __always_inline void blocking_exit(void *ctx, __u64 cmd, __u64 fn, struct ioucmd_cell *c,
+					  __u32 flags, int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct ioucmd_inflight *r;
+	bool busy;
+	__u32 v;
+
+	r = lives_lock(cmd, now, &busy);
+	if (!r || r->life.state != IOUCMD_S_IN_HANDLER) {
+		if (r)
+			rec_unlock(r, cmd);
+		c->c.untracked++;
+		return;
+	}
+	v = judge_return(&r->life, flags, ret, now);
+	if (ret == -IOUCMD_EAGAIN && ioucmd_eagain_is_final(r->life.issue_flags))
+		ioucmd_on_eagain_final(&r->life);
+	r->task = 0;
+	if (ret != -IOUCMD_EIOCBQUEUED && ret != -IOUCMD_EAGAIN)
+		hist_add(c, IOUCMD_LAT_HANDLER, now - r->life.issue_ns);
+	else if (r->life.state == IOUCMD_S_DONE)
+		hist_add(c, IOUCMD_LAT_ISSUE_DONE, r->life.done_ns - r->life.issue_ns);
+	if (v)
+		emit(ctx, v, cmd, fn, r, 0, 0, ret);
+	rec_unlock(r, cmd);
+	settle_early(ctx, cmd, fn, c, now);
+}
+
+/*
+ * The NONBLOCK issue's return, with its CPU's frame (frame false: the frame was lost to a
+ * preemption, so the life is kept but not judged). The frame is cleared only after the life
+ * is in the table: a done() elsewhere that finds neither would take the command for unseen.
+ */
+static __always_inline void nonblock_exit(void *ctx, __u64 cmd, struct io_kiocb *req, __u64 fn,
+					  __u32 cmd_op, __u32 series_idx, struct ioucmd_cell *c,
+					  struct ioucmd_cpu_frame *f, bool frame, int ret, bool trusted)
+{
+	struct ioucmd_inflight rec;
+	__u64 now;
+	__u32 v = 0;
+
+	/* the usual case: nothing happened inside, no done() waiting to be merged */
+	if (frame && !f->dirty && (!early_pending || ret == -IOUCMD_EIOCBQUEUED)) {
+		if (ret == -IOUCMD_EIOCBQUEUED) {
+			rec_from_frame(&rec, f, req, series_idx, cmd_op, trusted);
+			rec.life.state = IOUCMD_S_QUEUED;
+			rec.life.ret = ret;
+			record_life(ctx, cmd, fn, &rec, c, f->issue_ns);
+			return;
+		}
+		if (ret != -IOUCMD_EAGAIN) {
+			hist_add(c, IOUCMD_LAT_HANDLER, bpf_ktime_get_ns() - f->issue_ns);
+			return;
+		}
+	}
+	now = bpf_ktime_get_ns();
+	if (!frame) {
+		/* its issue was seen on another CPU only: judge nothing of this life */
+		c->c.untracked++;
+		f = NULL;
+		__builtin_memset(&rec, 0, sizeof(rec));
+		ioucmd_on_issue(&rec.life, 0, now);
+		rec.life.marks |= IOUCMD_M_UNJUDGED;
+		rec.kflags = handler_kflags(req, IOUCMD_KFLAG(IO_URING_F_NONBLOCK), trusted);
+		rec.cmd_op = cmd_op;
+		rec.series = series_idx;
+		rec.user_data = ioucmd_req_user_data(req, trusted);
+		rec.first_done_stack = -1;
+	} else {
+		rec_from_frame(&rec, f, req, series_idx, cmd_op, trusted);
+	}
+	v |= judge_return(&rec.life, ioucmd_judge_flags(rec.kflags), ret, now);
+	if (ret == -IOUCMD_EAGAIN && (ioucmd_req_flags(req, trusted) & req_f_nowait))
+		ioucmd_on_eagain_final(&rec.life);	/* REQ_F_NOWAIT: the core fails it at once */
+	/* a life that leaves no record meets an early done() here (best effort: see done_early) */
+	if (early_pending && ioucmd_life_over(&rec.life) && !rec.life.done_count)
+		v |= take_early(cmd, &rec.life, c);
+	if (ret != -IOUCMD_EIOCBQUEUED && ret != -IOUCMD_EAGAIN)
+		hist_add(c, IOUCMD_LAT_HANDLER, now - rec.life.issue_ns);
+	else if (rec.life.done_count && rec.life.done_ns >= rec.life.issue_ns)
+		hist_add(c, IOUCMD_LAT_ISSUE_DONE, rec.life.done_ns - rec.life.issue_ns);
+	if (v)
+		emit(ctx, v, cmd, fn, &rec, 0, 0, ret);
+	/* a life that goes on, or one that saw a done(): a later done() must find it */
+	if (!ioucmd_life_over(&rec.life) || rec.life.done_count)
+		record_life(ctx, cmd, fn, &rec, c, now);
+}
+
+static __always_inline int issue_exit(void *ctx, __u64 cmd, struct io_kiocb *req, __u32 kflags,
+				      int ret, bool trusted)
+{
+	struct ioucmd_cpu_frame *f = NULL;
+	struct ioucmd_cell *c;
+	__u32 series_idx, cmd_op;
+	bool blocking, frame;
+	__u64 fn;
+
+	blocking = !(kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK));
+	if (!blocking)
+		f = frame_of(cmd, bpf_get_current_task());
+	frame = f;
+	fn = ioucmd_req_handler(req, trusted);
+	cmd_op = ioucmd_req_cmd_op(req, trusted);
+	if (!wanted(req, fn, cmd_op))
+		goto out;
+	series_idx = series_of(fn, cmd_op);
+	c = cell_of(series_idx);
+	if (!c)
+		goto out;
+	if (ret != -IOUCMD_EIOCBQUEUED && ret != -IOUCMD_EAGAIN)
+		ret = handler_ret(req, ret, trusted);
+	LIFE_EVENT(IOUCMD_EV_RETURN, cmd, fn, cmd_op, series_idx, ioucmd_req_user_data(req, trusted),
+		   ret, 0);
+	count_return(c, ret);
+	if (blocking)
+		blocking_exit(ctx, cmd, fn, c, ioucmd_judge_flags(handler_kflags(req, kflags, trusted)),
+			      ret);
+	else
+		nonblock_exit(ctx, cmd, req, fn, cmd_op, series_idx, c, f, frame, ret, trusted);
+out:
+	if (f)
+		f->cmd = 0;
+	return 0;
+}
+
+SEC("?fentry/io_uring_cmd")
+int BPF_PROG(on_issue, struct io_kiocb *req, unsigned int issue_flags)
+{
+	__u64 cmd = 0;
+
+	bpf_get_func_arg(ctx, 0, &cmd);	/* the pointer as a number, to hash */
+	return issue_entry(cmd, req, issue_flags, true);
+}
+
+SEC("?fexit/io_uring_cmd")
+int BPF_PROG(on_issue_ret, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	__u64 cmd = 0;
+
+	bpf_get_func_arg(ctx, 0, &cmd);
+	return issue_exit(ctx, cmd, req, issue_flags, ret, true);
+}
+
+SEC("?kprobe/io_uring_cmd")
+int BPF_KPROBE(kp_on_issue, struct io_kiocb *req, unsigned int issue_flags)
+{
+	return issue_entry((__u64)req, req, issue_flags, false);
+}
+
+SEC("?kretprobe/io_uring_cmd")
+int BPF_KRETPROBE(kp_on_issue_ret, int ret)
+{
+	__u64 task = bpf_get_current_task(), cmd;
+	struct ioucmd_cpu_frame *f = frame_here(0, task);
+	__u32 kflags;
+
+	if (!f)
+		f = frame_at(frame_anywhere(0, task));
+	if (!f)
+		return 0;
+	cmd = f->cmd;
+	kflags = f->kflags;
+	issue_exit(ctx, cmd, (struct io_kiocb *)cmd, kflags, ret, false);
+	f->cmd = 0;
+	return 0;
+}
+
+/* ---- completion: io_uring_cmd_done / __io_uring_cmd_done (resolved by BTF at load) ---------- */
+
+/* is cmd being issued right now (a NONBLOCK issue whose return has not come)? */
+static __always_inline bool issue_in_flight(__u64 cmd, __u64 *issue_ns)
+{
+	struct ioucmd_cpu_frame *f = frame_at(frame_anywhere(cmd, 0));
+
+	*issue_ns = f ? f->issue_ns : 0;
+	return f;
+}
+
+/*
+ * done() before its issue returned, on another CPU: kept in the early map for the issue's
+ * return to merge. Both sides publish first and look second, so at least one sees the other;
+ * whoever deletes the early entry merges it.
+ */
+static __always_inline void done_early(void *ctx, __u64 cmd, __u64 fn, __u32 cmd_op,
+				       __u32 series_idx, struct ioucmd_call *call, __u32 call_kflags,
+				       __u64 issue_ns, bool held)
+{
+	struct ioucmd_inflight e = {}, *old, *r;
+	bool busy;
+	__u32 v;
+	long err;
+
+	e.key = cmd;
+	e.cmd_op = cmd_op;
+	e.series = series_idx;
+	e.first_done_stack = cfg.first_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
+	v = judge_done(&e.life, call);
+	e.life.state = IOUCMD_S_DONE_EARLY;
+	__sync_fetch_and_add(&early_pending, 1);
+	err = (int)bpf_map_update_elem(&early, &cmd, &e, BPF_NOEXIST);	/* int: 6.1's map ops */
+	if (err == -IOUCMD_EEXIST) {
+		__sync_fetch_and_add(&early_pending, -1);
+		old = bpf_map_lookup_elem(&early, &cmd);
 		/*
-		 * In flight when this cancel call began, and already completed and posted by
-		 * someone else since (the ublk race: its pending task work won): a second done().
+		 * held: the life's issue time was read without its lock and may be an older
+		 * life's, so an entry already there proves no second done(): replace it
 		 */
-		early = f->rec;
-		done_after_posted(ctx, cmd, &early, &call);
+		if (old && !held && old->life.done_ns >= issue_ns) {
+			/* a second early done() of the same issue */
+			v = judge_done(&old->life, call);
+			e = *old;
+		} else if (old) {
+			/* left by a life whose issue was never matched: this one replaces it */
+			*old = e;
+		}
+	} else if (err) {
+		__sync_fetch_and_add(&early_pending, -1);
+		r = NULL;
+		goto untracked;
+	}
+	if (v)
+		emit(ctx, v, cmd, fn, &e, call, call_kflags, call->res);
+	/* the issue may have returned meanwhile, and missed the entry: then this side merges */
+	r = lives_lock(cmd, call->now_ns, &busy);
+	if (!r)
+		return;
+	if (r->life.issue_ns >= issue_ns && !ioucmd_life_over(&r->life) &&
+	    !bpf_map_delete_elem(&early, &cmd)) {
+		__sync_fetch_and_add(&early_pending, -1);
+		v = judge_merge_early(&r->life, &e.life);
+		if (r->life.state == IOUCMD_S_QUEUED)
+			r->life.state = IOUCMD_S_DONE;
+		if (v)
+			emit(ctx, v, cmd, fn, r, call, call_kflags, call->res);
+	}
+	rec_unlock(r, cmd);
+	return;
+untracked:
+	{
+		struct ioucmd_cell *c = cell_of(series_idx);
+
+		if (c)
+			c->c.untracked++;
+	}
+}
+
+static __always_inline int done_common(void *ctx, __u64 cmd, struct io_kiocb *req, __s64 res,
+				       __u64 res2, __u32 kflags, bool trusted, bool irqs_off)
+{
+	/* first, as at the issue: the latency ends where done() begins */
+	__u64 now = bpf_ktime_get_ns(), issue_ns;
+	struct ioucmd_call call = { .now_ns = now };
+	struct io_ring_ctx *ring = ioucmd_req_ctx(req, trusted);
+	struct ioucmd_inflight *r;
+	struct ioucmd_cpu_frame *f;
+	__u64 *cancel_ring = this_cancel_ctx();
+	__u32 series_idx, cmd_op, ring_flags, v;
+	struct ioucmd_cell *c;
+	bool busy, fresh, full;
+	__u64 fn;
+
+	fn = ioucmd_req_handler(req, trusted);
+	cmd_op = ioucmd_req_cmd_op(req, trusted);
+	if (!wanted(req, fn, cmd_op))
+		return 0;
+	series_idx = series_of(fn, cmd_op);
+	c = cell_of(series_idx);
+	if (!c)
+		return 0;
+	c->c.done++;
+	LIFE_EVENT(IOUCMD_EV_DONE, cmd, fn, cmd_op, series_idx, ioucmd_req_user_data(req, trusted),
+		   (__s32)res, kflags);
+	ring_flags = ioucmd_ring_flags(ring, trusted);
+	call.res = (__s32)res;
+	call.res2 = res2;
+	call.flags = ioucmd_judge_flags(kflags);
+	call.kernel = cfg.kernel;
+	call.owns_uring_lock = ioucmd_owns_uring_lock(ring, trusted);
+	call.atomic = ioucmd_preempt_count() > (int)cfg.preempt_bias || irqs_off;
+	call.ring_cqe32 = !!(ring_flags & IOUCMD_IORING_SETUP_CQE32);
+	call.ring_iopoll = !!(ring_flags & IOUCMD_IORING_SETUP_IOPOLL);
+	/*
+	 * Inside the command's own NONBLOCK issue, on this CPU: its frame holds the life. (A
+	 * handler that moved CPUs before calling done() is judged from outside its frame: the
+	 * lock owner then stands for the frame's flags.)
+	 */
+	/* a timer or completion interrupt on the issuing task is not inside its issue */
+	f = ioucmd_in_interrupt() ? NULL : frame_here(cmd, bpf_get_current_task());
+	if (f) {
+		struct ioucmd_inflight rec;
+
+		call.frame = IOUCMD_FRAME_HANDLER;
+		call.frame_flags = ioucmd_judge_flags(f->kflags);
+		v = judge_done(frame_life(f), &call);
+		if (v) {
+			rec_from_frame(&rec, f, req, series_idx, cmd_op, trusted);
+			emit(ctx, v, cmd, fn, &rec, &call, kflags, call.res);
+		}
 		return 0;
 	}
-	if (f && call.frame == IOUCMD_FRAME_TASK_WORK) {
-		if (!rec && f->tw_done) {
-			/*
-			 * This callback completed the command already, and the CQE is posted (6.1
-			 * posts inside done()): its life is over but not this frame's memory of it.
-			 */
-			early.slot = slot;
-			early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
-			early.first_done_stack = -1;
-			done_after_posted(ctx, cmd, &early, &call);
+	if (cancel_ring && *cancel_ring && *cancel_ring == (__u64)ring) {
+		/* the ring-exit cancel loop: the core gave the handler CANCEL | COMPLETE_DEFER */
+		call.frame = IOUCMD_FRAME_CANCEL;
+		call.frame_flags = IOUCMD_F_CANCEL | IOUCMD_F_COMPLETE_DEFER;
+	}
+	r = lives_lock(cmd, now, &busy);
+	if (busy)
+		goto held;
+	if (r && r->life.state == IOUCMD_S_IN_HANDLER && r->task == bpf_get_current_task() &&
+	    !ioucmd_in_interrupt()) {
+		/* inside its own blocking issue */
+		call.frame = IOUCMD_FRAME_HANDLER;
+		call.frame_flags = r->life.issue_flags;
+	}
+	if (!r || ioucmd_life_over(&r->life)) {
+		/* nothing live here: is its issue still running on another CPU? */
+		if (issue_in_flight(cmd, &issue_ns)) {
+			if (r)
+				rec_unlock(r, cmd);
+			done_early(ctx, cmd, fn, cmd_op, series_idx, &call, kflags, issue_ns, false);
 			return 0;
 		}
-		f->tw_done = 1;
-	}
-	if (!rec) {
-		/* done() before the issue returned (another CPU), or an issue we never saw */
-		early.key = key;
-		early.slot = slot;
-		early.cmd_op = BPF_CORE_READ(cmd, cmd_op);
-		early.first_done_stack = cfg.first_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
-		v = ioucmd_on_done(&early.life, &call);
-		early.life.state = IOUCMD_S_DONE_EARLY;
-		if (!bpf_map_update_elem(&inflight, &key, &early, BPF_NOEXIST)) {
-			__sync_fetch_and_add(&early_pending, 1);
-			if (v)
-				emit(ctx, v, cmd, &early, &call, call.res);
-			return 0;
+		if (!r) {
+			/* the issue may have returned between the two looks: look once more */
+			r = lives_lock(cmd, now, &busy);
+			if (busy)
+				goto held;
 		}
-		/* inserted by someone else meanwhile */
-		rec = rec_get(key, &busy);
-		if (!rec)
-			goto untracked;
 	}
-	v = ioucmd_on_done(&rec->life, &call);
-	/* a reissue's done() ahead of its return: merged in record_queued() like an early one */
-	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_IN_HANDLER)
-		__sync_fetch_and_add(&early_pending, 1);
-	if (rec->life.done_count == 1 && rec->life.state == IOUCMD_S_DONE) {
-		__sync_fetch_and_add(&done_pending, 1);
-		hist_add(slot, rec->op_idx, IOUCMD_LAT_ISSUE_DONE, call.now_ns - rec->life.issue_ns);
+	if (!r) {
+		/* an issue never seen (before the trace began): keep the completion, for a second */
+		r = lives_take(cmd, now, &busy, &fresh, &full);
+		c->c.untracked++;
+		if (!r)
+			return 0;
+		/* a fresh life in place (key and owner are the lock): no copy on the stack, which
+		 * 6.1's verifier counts across the global functions called from here
+		 */
+		__builtin_memset(&r->life, 0, sizeof(r->life));
+		r->user_data = ioucmd_req_user_data(req, trusted);
+		r->task = 0;
+		r->lost_ns = 0;
+		r->kflags = 0;
+		r->cmd_op = cmd_op;
+		r->series = series_idx;
+		r->pid = 0;
+		r->first_done_stack = -1;
+	}
+	v = judge_done(&r->life, &call);
+	if (r->life.done_count == 1 && r->life.state == IOUCMD_S_DONE) {
+		hist_add(c, IOUCMD_LAT_ISSUE_DONE, now - r->life.issue_ns);
 		/* the first completion's stack, for a double completion report: a stack walk per
 		 * command, so only when asked (--stacks)
 		 */
 		if (cfg.first_stacks)
-			rec->first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
+			r->first_done_stack = bpf_get_stackid(ctx, &stacks, 0);
 	}
 	if (v)
-		emit(ctx, v, cmd, rec, &call, call.res);
-	rec_unlock(rec);
+		emit(ctx, v, cmd, fn, r, &call, kflags, call.res);
+	rec_unlock(r, cmd);
 	return 0;
-untracked:
-	if (c)
-		c->untracked++;
+held:
+	/*
+	 * Its record is held: by what this done() interrupted on this CPU (its issue's return,
+	 * say), or by a holder stalled on another. It waits in the early map, which the holder
+	 * looks at once it lets go.
+	 */
+	done_early(ctx, cmd, fn, cmd_op, series_idx, &call, kflags, lives_peek_issue(cmd), true);
 	return 0;
 }
 
-/* io_uring_cmd_done(), or __io_uring_cmd_done() on 6.18+ (same first four arguments) */
-SEC("?fentry")
-int BPF_PROG(on_done, struct io_uring_cmd *cmd, __s64 res, __u64 res2)
-{
-	__u64 flags_arg = 0;
-
-	/* 6.1.0 .. 6.1.20 had no issue_flags argument */
-	if (bpf_get_func_arg_cnt(ctx) >= 4)
-		bpf_get_func_arg(ctx, 3, &flags_arg);
-	return done_common(ctx, cmd, res, res2, (__u32)flags_arg, slot_of_fn(FN_OF(cmd)));
+/*
+ * io_uring_cmd_done(), or __io_uring_cmd_done() on 6.18+ (same first four arguments). Its
+ * argument is the io_uring_cmd: the io_kiocb around it is read through bpf_core_cast() (6.2+),
+ * or, on 6.1, through bpf_probe_read (on_done_probe); the loader picks one.
+ */
+#define IOUCMD_DONE_PROG(name, req_of, trusted)						\
+SEC("?fentry")										\
+int BPF_PROG(name, struct io_uring_cmd *cmd, __s64 res, __u64 res2)			\
+{											\
+	__u64 key = 0, flags_arg = 0;							\
+											\
+	bpf_get_func_arg(ctx, 0, &key);							\
+	/* 6.1.0 .. 6.1.20 had no issue_flags argument */				\
+	if (bpf_get_func_arg_cnt(ctx) >= 4)						\
+		bpf_get_func_arg(ctx, 3, &flags_arg);					\
+	return done_common(ctx, key, req_of(cmd), res, res2, (__u32)flags_arg, trusted, false);	\
 }
+
+#define REQ_BY_CAST(cmd)	bpf_core_cast(cmd, struct io_kiocb)
+#define REQ_BY_PROBE(cmd)	((struct io_kiocb *)(cmd))
+IOUCMD_DONE_PROG(on_done, REQ_BY_CAST, true)
+IOUCMD_DONE_PROG(on_done_probe, REQ_BY_PROBE, false)
 
 SEC("?kprobe")
 int BPF_KPROBE(kp_on_done, struct io_uring_cmd *cmd, long res, __u64 res2, unsigned int flags)
 {
-	return done_common(ctx, cmd, res, res2, flags, slot_of(cmd));
+	return done_common(ctx, (__u64)cmd, (struct io_kiocb *)cmd, res, res2, flags, false,
+			   ioucmd_regs_irqs_off(ctx));
 }
 
-static __always_inline int mark_cancelable_common(void *ctx, struct io_uring_cmd *cmd,
-						  unsigned int issue_flags)
+/* ---- io_uring_cmd_mark_cancelable (6.7+) ------------------------------------------------- */
+
+static __always_inline int mark_cancelable_common(void *ctx, __u64 cmd, struct io_kiocb *req,
+						  __u32 kflags, bool trusted, bool irqs_off)
 {
 	struct ioucmd_call call = { .now_ns = bpf_ktime_get_ns() };
-	struct ioucmd_counters *c;
-	struct frame *f;
-	__u64 key = (__u64)cmd;
-	int slot = slot_of(cmd);
-	__u32 v;
+	struct io_ring_ctx *ring = ioucmd_req_ctx(req, trusted);
+	struct ioucmd_cpu_frame *f;
+	struct ioucmd_inflight *r, rec;
+	__u32 series_idx, cmd_op, v;
+	struct ioucmd_cell *c;
+	bool busy;
+	__u64 fn;
 
-	if (slot < 0 || !cmd_wanted(cmd))
+	fn = ioucmd_req_handler(req, trusted);
+	cmd_op = ioucmd_req_cmd_op(req, trusted);
+	if (!wanted(req, fn, cmd_op))
 		return 0;
-	c = counters_of(slot);
-	if (c)
-		c->mark_cancelable++;
-	fill_call(ctx, &call, cmd, 0, 0, issue_flags);
-	f = frame_of(&call, key);
-	if (f && call.frame == IOUCMD_FRAME_HANDLER) {
-		v = ioucmd_on_mark_cancelable(&f->rec.life, &call);
-		if (v)
-			emit(ctx, v, cmd, &f->rec, &call, 0);
+	series_idx = series_of(fn, cmd_op);
+	c = cell_of(series_idx);
+	if (!c)
+		return 0;
+	c->c.mark_cancelable++;
+	call.flags = ioucmd_judge_flags(kflags);
+	call.kernel = cfg.kernel;
+	call.owns_uring_lock = ioucmd_owns_uring_lock(ring, trusted);
+	call.atomic = ioucmd_preempt_count() > (int)cfg.preempt_bias || irqs_off;
+	f = ioucmd_in_interrupt() ? NULL : frame_here(cmd, bpf_get_current_task());
+	if (f) {
+		call.frame = IOUCMD_FRAME_HANDLER;
+		call.frame_flags = ioucmd_judge_flags(f->kflags);
+		v = judge_mark_cancelable(frame_life(f), &call);
+		if (v) {
+			rec_from_frame(&rec, f, req, series_idx, cmd_op, trusted);
+			emit(ctx, v, cmd, fn, &rec, &call, kflags, 0);
+		}
 		return 0;
 	}
-	{
-		bool busy;
-		struct ioucmd_inflight *rec = rec_get(key, &busy);
-
-		if (!rec)
-			return 0;
-		v = ioucmd_on_mark_cancelable(&rec->life, &call);
-		if (v)
-			emit(ctx, v, cmd, rec, &call, 0);
-		rec_unlock(rec);
+	r = lives_lock(cmd, call.now_ns, &busy);
+	if (!r)
+		return 0;
+	if (r->life.state == IOUCMD_S_IN_HANDLER && r->task == bpf_get_current_task() &&
+	    !ioucmd_in_interrupt()) {
+		call.frame = IOUCMD_FRAME_HANDLER;
+		call.frame_flags = r->life.issue_flags;
 	}
+	v = judge_mark_cancelable(&r->life, &call);
+	if (v)
+		emit(ctx, v, cmd, fn, r, &call, kflags, 0);
+	rec_unlock(r, cmd);
 	return 0;
 }
 
+/* 6.7+ only, so bpf_core_cast() is always there */
 SEC("?fentry/io_uring_cmd_mark_cancelable")
 int BPF_PROG(on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	return mark_cancelable_common(ctx, cmd, issue_flags);
+	__u64 key = 0;
+
+	bpf_get_func_arg(ctx, 0, &key);
+	return mark_cancelable_common(ctx, key, REQ_BY_CAST(cmd), issue_flags, true, false);
 }
 
 SEC("?kprobe/io_uring_cmd_mark_cancelable")
 int BPF_KPROBE(kp_on_mark_cancelable, struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	return mark_cancelable_common(ctx, cmd, issue_flags);
+	return mark_cancelable_common(ctx, (__u64)cmd, (struct io_kiocb *)cmd, issue_flags, false,
+				      ioucmd_regs_irqs_off(ctx));
 }
 
-/* ---- task work: the punt and the callback runner (6.1 .. 6.18; 6.19+ calls callbacks
- * directly, and the lock-owner rule covers them) ------------------------------------------- */
+/* ---- ring exit: io_uring_try_cancel_uring_cmd() calls each cancelable command's handler with
+ * IO_URING_F_CANCEL (6.7+), not through the dispatcher: mark each such life cancel-called ---- */
 
-static __always_inline int tw_queue_common(struct io_uring_cmd *cmd)
+struct cancel_walk {
+	__u64 node;		/* struct hlist_node * of the next request */
+	__u64 owner;		/* the task (6.12) or io_uring_task (6.14+) served; 0: all */
+	__u64 now;
+	__u32 node_off;		/* offsetof(struct io_kiocb, hash_node) */
+};
+
+static long cancel_mark_one(__u64 i, void *data)
 {
-	int slot = slot_of(cmd);
-	struct ioucmd_counters *c;
-	struct ioucmd_inflight *rec;
-	struct frame *f;
-	__u64 key = (__u64)cmd;
+	struct cancel_walk *w = data;
+	struct io_kiocb *req;
+	struct ioucmd_inflight *r;
+	struct ioucmd_cell *c;
+	__u64 cmd, fn;
+	__u32 cmd_op, cmd_flags;
 	bool busy;
 
-	if (slot < 0 || !cmd_wanted(cmd))
+	struct hlist_node *node = (struct hlist_node *)w->node;
+
+	if (!node)
+		return 1;
+	cmd = w->node - w->node_off;
+	req = (struct io_kiocb *)cmd;
+	w->node = (__u64)BPF_CORE_READ(node, next);
+	cmd_flags = BPF_CORE_READ((struct io_uring_cmd *)req, flags);
+	if (!(cmd_flags & IOUCMD_URING_CMD_CANCELABLE))
 		return 0;
-	c = counters_of(slot);
-	if (c)
-		c->tw_queued++;
-	if (!(cfg.kernel & IOUCMD_K_TW_FRAMES))
-		return 0;	/* without a framed callback runner, pending work cannot be judged */
-	/* the life is in the handler's frame while it runs, else in the map */
-	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
-	if (f && f->cmd == key && f->kind == IOUCMD_FRAME_HANDLER) {
-		ioucmd_on_task_work_queued(&f->rec.life);
+	if (w->owner && ioucmd_req_owner(req) != w->owner)
 		return 0;
+	fn = ioucmd_req_handler(req, false);
+	cmd_op = ioucmd_req_cmd_op(req, false);
+	if (!wanted(req, fn, cmd_op))
+		return 0;
+	c = cell_of(series_of(fn, cmd_op));
+	if (c) {
+		c->c.cancel_calls++;
+		c->c.issued++;
 	}
-	rec = rec_get(key, &busy);
-	if (rec) {
-		ioucmd_on_task_work_queued(&rec->life);
-		rec_unlock(rec);
-	}
-	return 0;
-}
-
-SEC("?fentry/__io_uring_cmd_do_in_task")
-int BPF_PROG(on_tw_queue, struct io_uring_cmd *cmd)
-{
-	return tw_queue_common(cmd);
-}
-
-SEC("?kprobe/__io_uring_cmd_do_in_task")
-int BPF_KPROBE(kp_on_tw_queue, struct io_uring_cmd *cmd)
-{
-	return tw_queue_common(cmd);
-}
-
-static __always_inline int tw_run_common(struct io_kiocb *req)
-{
-	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
-	struct frame *f;
-
-	if (slot_of(cmd) < 0 || !cmd_wanted(cmd))
-		return 0;
-	f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!f)
-		return 0;
-	f->tw_cmd = (__u64)cmd;
-	f->tw_done = 0;
-	/*
-	 * 6.12 .. 6.18 io_uring_cmd_work() hands the callback IO_URING_F_COMPLETE_DEFER (plus
-	 * TASK_DEAD, which done() does not act on); 6.1.y hands it 0 or UNLOCKED, which its done()
-	 * ignores.
-	 */
-	f->tw_flags = IOUCMD_F_COMPLETE_DEFER;
-	return 0;
-}
-
-static __always_inline int tw_run_exit_common(void)
-{
-	struct frame *f = bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0, 0);
-	struct ioucmd_inflight *rec;
-	bool busy;
-	__u64 key;
-
-	if (!f || !f->tw_cmd)
-		return 0;
-	key = f->tw_cmd;
-	f->tw_cmd = 0;
-	if (f->tw_done)
-		return 0;	/* done() cleared the mark: the usual case costs no map lookup */
-	/* a callback that hands the command on (ublk: to its server) leaves nothing pending */
-	rec = rec_get(key, &busy);
-	if (rec) {
-		ioucmd_on_task_work_ran(&rec->life);
-		rec_unlock(rec);
+	r = lives_lock(cmd, w->now, &busy);
+	if (r) {
+		ioucmd_on_issue(&r->life, IOUCMD_F_CANCEL | IOUCMD_F_COMPLETE_DEFER, w->now);
+		rec_unlock(r, cmd);
 	}
 	return 0;
 }
 
-SEC("?fentry/io_uring_cmd_work")
-int BPF_PROG(on_tw_run, struct io_kiocb *req)
+static __always_inline int cancel_begin(struct io_ring_ctx *ring, __u64 owner, bool cancel_all)
 {
-	return tw_run_common(req);
+	__u64 *ring_here = this_cancel_ctx();
+	struct cancel_walk w = {
+		.node = (__u64)BPF_CORE_READ(ring, cancelable_uring_cmd.first),
+		.owner = cancel_all ? 0 : owner,
+		.now = bpf_ktime_get_ns(),
+		.node_off = bpf_core_field_offset(struct io_kiocb, hash_node),
+	};
+
+	if (ring_here)
+		*ring_here = (__u64)ring;
+	bpf_loop(1 << 16, cancel_mark_one, &w, 0);
+	return 0;
 }
 
-SEC("?fexit/io_uring_cmd_work")
-int BPF_PROG(on_tw_run_exit, struct io_kiocb *req)
+static __always_inline int cancel_end(void)
 {
-	return tw_run_exit_common();
+	__u64 *ring_here = this_cancel_ctx();
+
+	if (ring_here)
+		*ring_here = 0;
+	return 0;
 }
 
-SEC("?kprobe/io_uring_cmd_work")
-int BPF_KPROBE(kp_on_tw_run, struct io_kiocb *req)
+SEC("?fentry/io_uring_try_cancel_uring_cmd")
+int BPF_PROG(on_cancel_begin, struct io_ring_ctx *ring, void *owner, bool cancel_all)
 {
-	return tw_run_common(req);
+	__u64 o = 0;
+
+	bpf_get_func_arg(ctx, 1, &o);
+	return cancel_begin(ring, o, cancel_all);
 }
 
-SEC("?kretprobe/io_uring_cmd_work")
-int BPF_KRETPROBE(kp_on_tw_run_exit)
+SEC("?fexit/io_uring_try_cancel_uring_cmd")
+int BPF_PROG(on_cancel_end)
 {
-	return tw_run_exit_common();
+	return cancel_end();
 }
 
-/* ---- the CQE: io_uring_complete ----------------------------------------------------------- */
+SEC("?kprobe/io_uring_try_cancel_uring_cmd")
+int BPF_KPROBE(kp_on_cancel_begin, struct io_ring_ctx *ring, void *owner, bool cancel_all)
+{
+	return cancel_begin(ring, (__u64)owner, cancel_all);
+}
+
+SEC("?kretprobe/io_uring_try_cancel_uring_cmd")
+int BPF_KRETPROBE(kp_on_cancel_end)
+{
+	return cancel_end();
+}
+
+/* ---- --cqes: the CQE of every IORING_OP_URING_CMD request (io_uring_complete) -------------- */
 
 SEC("?tp_btf/io_uring_complete")
-int BPF_PROG(on_cqe, void *ring, struct io_kiocb *req)
+int BPF_PROG(on_cqe, void *ring, void *req_arg)
 {
-	struct io_uring_cmd *cmd = (struct io_uring_cmd *)req;
-	struct ioucmd_inflight *rec;
-	struct ioucmd_counters *c;
-	__u64 key = (__u64)req;
-	bool busy;
-	int slot;
+	struct io_kiocb *req = req_arg;
+	struct ioucmd_cell *c;
+	__u32 series_idx, cmd_op;
+	__u64 fn;
 
-	if (!req)
+	/* aux and multishot CQEs carry no request; every other opcode is not ours */
+	if (!req || !ioucmd_is_uring_cmd_op(BPF_CORE_READ(req, opcode)))
 		return 0;
-	/* the tracepoint declares req as void *: read through probes */
-	slot = slot_of(cmd);
-	if (slot < 0 || !cmd_wanted(cmd))
+	fn = ioucmd_req_handler(req, false);
+	cmd_op = ioucmd_req_cmd_op(req, false);
+	if (!wanted(req, fn, cmd_op))
 		return 0;
-	c = counters_of(slot);
+	series_idx = series_of(fn, cmd_op);
+	c = cell_of(series_idx);
 	if (c)
-		c->cqes++;
-	LIFE_EVENT(IOUCMD_EV_CQE, key, ioucmd_user_data(cmd), BPF_CORE_READ(cmd, cmd_op), slot,
-		   0, 0);
-	/* nothing is waiting for its CQE: a synchronous completion, skip the map */
-	if (!done_pending && !early_pending && !eagain_pending)
-		return 0;
-	rec = rec_get(key, &busy);
-	if (!rec)
-		return 0;
-	if (rec->life.state == IOUCMD_S_DONE) {
-		__sync_fetch_and_add(&done_pending, -1);
-		rec_delete(rec, key);
-	} else if (rec->life.state == IOUCMD_S_EAGAIN) {
-		/* the core gave up on the reissue and posted -EAGAIN: no life is left */
-		__sync_fetch_and_add(&eagain_pending, -1);
-		rec_delete(rec, key);
-	} else if (rec->life.state == IOUCMD_S_QUEUED &&
-		   (rec->life.marks & IOUCMD_M_UNJUDGED)) {
-		/* its done() was lost to a busy record: the CQE still ends the life */
-		rec_delete(rec, key);
-	} else {
-		/* completed and posted before its issue returned: the return ends this life */
-		if (rec->life.done_count)
-			rec->life.marks |= IOUCMD_M_POSTED;
-		rec_unlock(rec);
-	}
+		c->c.cqes++;
+	LIFE_EVENT(IOUCMD_EV_CQE, (__u64)req, fn, cmd_op, series_idx,
+		   ioucmd_req_user_data(req, false), 0, 0);
 	return 0;
 }

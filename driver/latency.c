@@ -2,7 +2,7 @@
 /*
  * Ground truth for the tracer's latency: DELAY commands record, from inside the driver, the
  * time from the handler taking them to the done() call, and LATENCIES hands the values to user
- * space (`ioucmd bench` compares them with what the tracer measured from outside).
+ * space (`ioucmd-bench` compares them with what the tracer measured from outside).
  */
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>

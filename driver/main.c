@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioucmd_ref: the reference uring_cmd driver. Each command shows one completion pattern done
- * the way the io_uring core expects (modes.c), or, with faults=1, one rule broken on purpose
+ * the way the io_uring core expects (commands.c), or, with faults=1, one rule broken on purpose
  * (faults.c); see include/ioucmd/ioucmd_ref.h for the ABI.
  */
 #include <linux/module.h>
@@ -37,13 +37,24 @@ void ioucmd_ref_complete(struct io_uring_cmd *ioucmd, int res, u64 res2, unsigne
 
 /*
  * Task-work callback: the core runs it in the submitter's task and hands it the issue_flags of
- * that context; done() must get exactly those, never the ones seen at issue time.
+ * that context; done() must get exactly those, never the ones seen at issue time. It runs even
+ * when the submitter is exiting, and must complete then too: with -ECANCELED, as ublk does.
  */
-void ioucmd_ref_tw_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+static void ioucmd_ref_tw_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags, bool dying)
 {
 	struct ioucmd_ref_pdu *pdu = ioucmd_ref_pdu(ioucmd);
 
-	ioucmd_ref_complete(ioucmd, pdu->res, pdu->res2, issue_flags);
+	ioucmd_ref_complete(ioucmd, dying ? -ECANCELED : pdu->res, pdu->res2, issue_flags);
+}
+
+IOUCMD_REF_TW(ioucmd_ref_tw_done)
+
+void ioucmd_ref_done_in_task(struct io_uring_cmd *ioucmd, bool lazy)
+{
+	if (lazy)
+		ioucmd_ref_in_task_lazy(ioucmd, ioucmd_ref_tw_done_tw);
+	else
+		io_uring_cmd_complete_in_task(ioucmd, ioucmd_ref_tw_done_tw);
 }
 
 /* async state lives outside the pdu; it pins the module until the command is completed */
@@ -102,7 +113,7 @@ bool ioucmd_ref_unpark(struct ioucmd_ref_work *w)
 	return true;
 }
 
-static void ioucmd_ref_kick_cb(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+static void ioucmd_ref_kick_cb(struct io_uring_cmd *ioucmd, unsigned int issue_flags, bool dying)
 {
 	struct ioucmd_ref_work *w = ioucmd_ref_pdu(ioucmd)->w;
 
@@ -110,6 +121,8 @@ static void ioucmd_ref_kick_cb(struct io_uring_cmd *ioucmd, unsigned int issue_f
 	ioucmd_ref_complete(ioucmd, -ECANCELED, 0, issue_flags);
 	ioucmd_ref_work_free(w);
 }
+
+IOUCMD_REF_TW(ioucmd_ref_kick_cb)
 
 /*
  * KICK: completes every parked command. They may belong to other rings and tasks, so done()
@@ -130,7 +143,7 @@ int ioucmd_ref_kick(void)
 	spin_unlock(&ioucmd_ref_parked_lock);
 	list_for_each_entry_safe(w, tmp, &kicked, parked) {
 		list_del_init(&w->parked);
-		io_uring_cmd_complete_in_task(w->cmd, ioucmd_ref_kick_cb);
+		io_uring_cmd_complete_in_task(w->cmd, ioucmd_ref_kick_cb_tw);
 		n++;
 	}
 	return n;
@@ -147,7 +160,7 @@ static int ioucmd_ref_stats(const struct ioucmd_ref_req *req)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	for (i = 0; i < IOUCMD_REF_MODES; i++) {
+	for (i = 0; i < IOUCMD_REF_NR_SPACE; i++) {
 		st->issued[i] = atomic64_read(&c->issued[i]);
 		st->queued[i] = atomic64_read(&c->queued[i]);
 		st->completed[i] = atomic64_read(&c->completed[i]);
@@ -168,18 +181,11 @@ static int ioucmd_ref_reject(int err)
 	return err;
 }
 
-/* a command number the driver implements: anything else is rejected, and not counted issued */
-static bool ioucmd_ref_known(unsigned int nr)
-{
-	return nr <= IOUCMD_REF_NR_COPY_IN || nr == IOUCMD_REF_NR_LATENCIES ||
-	       nr == IOUCMD_REF_NR_STATS ||
-	       (nr >= IOUCMD_REF_NR_FAULT_DOUBLE_DONE && nr <= IOUCMD_REF_NR_FAULT_TIMER_DONE);
-}
-
 static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	u64 issue_ns = ktime_get_ns();	/* DELAY's ground truth starts here */
 	const struct ioucmd_ref_cmd *ucmd;
+	struct ioucmd_ref_pdu *pdu;
 	u32 cmd_op = READ_ONCE(ioucmd->cmd_op);
 	unsigned int nr = _IOC_NR(cmd_op);
 	struct ioucmd_ref_req req;
@@ -189,22 +195,40 @@ static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_
 
 	/* the cancel call comes for a command already queued: its SQE is not to be read */
 	if (issue_flags & IOUCMD_REF_F_CANCEL) {
-		atomic64_inc(&ioucmd_ref_counters.issued[ioucmd_ref_pdu(ioucmd)->nr]);
+		nr = ioucmd_ref_pdu(ioucmd)->nr;
+		if (nr < IOUCMD_REF_NR_SPACE)
+			atomic64_inc(&ioucmd_ref_counters.issued[nr]);
 		return ioucmd_ref_cancel(ioucmd, issue_flags);
 	}
-	if (nr >= IOUCMD_REF_MODES || cmd_op != IOUCMD_REF_CMD(nr) || !ioucmd_ref_known(nr))
+	/* a command the ABI does not name is rejected, and not counted issued */
+	if (nr >= IOUCMD_REF_NR_SPACE || cmd_op != IOUCMD_REF_CMD(nr) || !ioucmd_ref_cmd_names[nr])
 		return ioucmd_ref_reject(-ENOTTY);
-	/* the SQE is shared with user space: read each field once */
-	ucmd = ioucmd_ref_cmd_area(ioucmd);
-	req.arg = READ_ONCE(ucmd->arg);
-	req.len = READ_ONCE(ucmd->len);
-	req.flags = READ_ONCE(ucmd->flags);
-	if (req.flags)
-		return ioucmd_ref_reject(-EINVAL);
+	pdu = ioucmd_ref_pdu(ioucmd);
+	if (pdu->reissue && pdu->nr == nr && !(issue_flags & IO_URING_F_NONBLOCK)) {
+		/*
+		 * The blocking reissue after -EAGAIN works from what the first issue read, not
+		 * from the SQE: 6.11 .. 6.13.3 and 6.12.y copy the SQE on -EAGAIN but leave the
+		 * command's SQE pointer in the SQ ring (fixed by e663da62ba86 "io_uring/uring_cmd:
+		 * switch sqe to async_data on EAGAIN"), and the application may have reused it.
+		 */
+		req.arg = pdu->saved.arg;
+		req.len = pdu->saved.len;
+		req.flags = 0;
+	} else {
+		pdu->reissue = 0;
+		/* the SQE is shared with user space: read each field once */
+		ucmd = ioucmd_ref_cmd(ioucmd, struct ioucmd_ref_cmd);
+		req.arg = READ_ONCE(ucmd->arg);
+		req.len = READ_ONCE(ucmd->len);
+		req.flags = READ_ONCE(ucmd->flags);
+		if (req.flags)
+			return ioucmd_ref_reject(-EINVAL);
+	}
 
 	atomic64_inc(&ioucmd_ref_counters.issued[nr]);
-	ioucmd_ref_pdu(ioucmd)->nr = nr;
-	ioucmd_ref_pdu(ioucmd)->issue_ns = issue_ns;
+	pdu->nr = nr;
+	if (nr == IOUCMD_REF_NR_DELAY)
+		pdu->issue_ns = issue_ns;
 	if (nr == IOUCMD_REF_NR_STATS)
 		ret = ioucmd_ref_stats(&req);
 	else if (nr == IOUCMD_REF_NR_LATENCIES)
@@ -213,7 +237,12 @@ static int ioucmd_ref_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_
 		ret = ioucmd_ref_faults && capable(CAP_SYS_ADMIN) ?
 		      ioucmd_ref_fault(ioucmd, &req, nr, issue_flags) : -EPERM;
 	else
-		ret = ioucmd_ref_mode(ioucmd, &req, nr, issue_flags);
+		ret = ioucmd_ref_command(ioucmd, &req, nr, issue_flags);
+	pdu->reissue = ret == -EAGAIN && (issue_flags & IO_URING_F_NONBLOCK);
+	if (pdu->reissue) {
+		pdu->saved.arg = req.arg;
+		pdu->saved.len = req.len;
+	}
 	if (ret == -EIOCBQUEUED)
 		atomic64_inc(&ioucmd_ref_counters.queued[nr]);
 	else if (ret == -EAGAIN)

@@ -11,12 +11,12 @@
 #include "compat.h"
 
 struct ioucmd_ref_counters {
-	atomic64_t issued[IOUCMD_REF_MODES];
-	atomic64_t queued[IOUCMD_REF_MODES];
-	atomic64_t completed[IOUCMD_REF_MODES];
-	atomic64_t sync_returns[IOUCMD_REF_MODES];
-	atomic64_t eagain[IOUCMD_REF_MODES];
-	atomic64_t cancelled[IOUCMD_REF_MODES];
+	atomic64_t issued[IOUCMD_REF_NR_SPACE];
+	atomic64_t queued[IOUCMD_REF_NR_SPACE];
+	atomic64_t completed[IOUCMD_REF_NR_SPACE];
+	atomic64_t sync_returns[IOUCMD_REF_NR_SPACE];
+	atomic64_t eagain[IOUCMD_REF_NR_SPACE];
+	atomic64_t cancelled[IOUCMD_REF_NR_SPACE];
 	atomic64_t rejected;
 };
 
@@ -37,14 +37,27 @@ struct ioucmd_ref_work {
 	};
 };
 
+/* the CQE result of the commands that echo a value: never negative, never an errno */
+#define REF_RES(arg)	((int)((arg) & 0x7fffffff))
+
 /* per-command state kept in the io_uring_cmd pdu between issue and completion */
 struct ioucmd_ref_pdu {
 	s32 res;
 	u8 nr;
-	u8 pad[3];
+	u8 reissue;	/* the nonblocking issue returned -EAGAIN: saved is what it read */
+	u8 pad[2];
 	u64 res2;
-	struct ioucmd_ref_work *w;
-	u64 issue_ns;	/* DELAY's ground truth: the handler's first instruction */
+	union {
+		struct {
+			struct ioucmd_ref_work *w;	/* state outside the pdu */
+			u64 issue_ns;	/* DELAY's ground truth: the handler's first instruction */
+		};
+		struct {	/* from -EAGAIN to the blocking reissue */
+			u64 arg;
+			u32 len;
+			u32 wait_us;	/* EAGAIN_ARG: how long the reissue waits */
+		} saved;
+	};
 };
 
 static inline struct ioucmd_ref_pdu *ioucmd_ref_pdu(struct io_uring_cmd *ioucmd)
@@ -54,8 +67,8 @@ static inline struct ioucmd_ref_pdu *ioucmd_ref_pdu(struct io_uring_cmd *ioucmd)
 
 /* done() with the driver's counters kept in step */
 void ioucmd_ref_complete(struct io_uring_cmd *ioucmd, int res, u64 res2, unsigned int issue_flags);
-/* the task-work callback that completes with pdu->res / pdu->res2 and the flags it is given */
-void ioucmd_ref_tw_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+/* completion from task work, with pdu->res / pdu->res2 and the callback's own flags */
+void ioucmd_ref_done_in_task(struct io_uring_cmd *ioucmd, bool lazy);
 
 struct ioucmd_ref_work *ioucmd_ref_work_new(struct io_uring_cmd *ioucmd, gfp_t gfp);
 void ioucmd_ref_work_free(struct ioucmd_ref_work *w);
@@ -74,8 +87,10 @@ struct ioucmd_ref_req {
 void ioucmd_ref_lat_record(u64 ns);
 int ioucmd_ref_lat_read(const struct ioucmd_ref_req *req);
 
-int ioucmd_ref_mode(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *req,
-		    unsigned int nr, unsigned int issue_flags);
+int ioucmd_ref_eagain_arg(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *req,
+			  unsigned int issue_flags, bool reread);
+int ioucmd_ref_command(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *req,
+		       unsigned int nr, unsigned int issue_flags);
 int ioucmd_ref_fault(struct io_uring_cmd *ioucmd, const struct ioucmd_ref_req *req,
 		     unsigned int nr, unsigned int issue_flags);
 int ioucmd_ref_cancel(struct io_uring_cmd *ioucmd, unsigned int issue_flags);

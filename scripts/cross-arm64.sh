@@ -1,6 +1,8 @@
 #!/bin/bash
-# cross-arm64.sh — the BPF objects and the ioucmd loader built for arm64 on this x86 machine,
-# into build/arm64/. Running them is not attempted (no arm64 guest here).
+# cross-arm64.sh — the BPF objects, ioucmd and ioucmd-bench built for arm64 on this x86 machine,
+# into build/arm64/, for vm/run --arch arm64 (a TCG guest) and arm64 machines.
+#   --compiler   only install the cross compiler (scripts/build-driver.sh --arch arm64 needs it)
+#   --busybox    only fetch the arm64 busybox-static for the guest's initramfs; prints its path
 #
 #   - the compiler: Debian's gcc-aarch64-linux-gnu (bookworm), installed if missing;
 #   - the libraries to link against: the arm64 builds of the same Debian packages the native
@@ -27,42 +29,36 @@ if ! command -v ${CROSS}gcc >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross >/dev/null
 fi
+[ "${1:-}" != --compiler ] || exit 0
 
-# ---- a private arm64 apt: the mirror is the one this machine already uses for bookworm ----
-apt_dir=$cache/apt
-if [ ! -f "$apt_dir/.updated" ] || [ -n "$(find "$apt_dir/.updated" -mmin +720 2>/dev/null)" ]; then
-	m=$(awk 'BEGIN{RS=""} /Suites:[^\n]*bookworm([ \n]|$)/ && /URIs:/ {
-		for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i+1); exit } }' \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-	[ -n "$m" ] || die "no Debian bookworm mirror in /etc/apt/sources.list.d/*.sources"
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
-	{
-		echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m bookworm main"
-		echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m bookworm-backports main"
-	} >"$apt_dir/sources.list"
-	apt-get -qq -o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State="$apt_dir" -o Dir::State::Lists="$apt_dir/lists" \
-		-o Dir::Cache="$apt_dir" -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::status=/dev/null update
-	touch "$apt_dir/.updated"
+# ---- a private arm64 apt (scripts/apt-private.sh): the mirror this machine uses for bookworm ----
+# shellcheck source=scripts/apt-private.sh
+. "$top/scripts/apt-private.sh"
+private_apt "$cache/apt" arm64 bookworm bookworm-backports || die "no arm64 apt"
+apt_arm64() { apt-get -qq "${PRIVATE_APT[@]}" "$@"; }
+
+# --busybox: the arm64 busybox-static (bookworm) for the arm64 guest's initramfs; prints its path
+if [ "${1:-}" = --busybox ]; then
+	bb=$cache/busybox
+	if [ ! -x "$bb/bin/busybox" ]; then
+		rm -rf "$bb.tmp"
+		mkdir -p "$bb.tmp/deb"
+		(cd "$bb.tmp/deb" && apt_arm64 download busybox-static) >&2 ||
+			die "cannot download busybox-static for arm64"
+		dpkg-deb -x "$bb.tmp"/deb/*.deb "$bb.tmp/root"
+		mkdir -p "$bb.tmp/bin"
+		cp "$bb.tmp/root/bin/busybox" "$bb.tmp/bin/busybox"
+		rm -rf "$bb.tmp/deb" "$bb.tmp/root" "$bb"
+		mv "$bb.tmp" "$bb"
+	fi
+	echo "$bb/bin/busybox"
+	exit 0
 fi
-apt_arm64() {
-	apt-get -qq -o APT::Sandbox::User=root -o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State="$apt_dir" -o Dir::State::Lists="$apt_dir/lists" \
-		-o Dir::Cache="$apt_dir" -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::status=/dev/null "$@"
-}
-cache_arm64() {
-	apt-cache -o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State="$apt_dir" -o Dir::State::Lists="$apt_dir/lists" \
-		-o Dir::Cache="$apt_dir" -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null -o Dir::State::status=/dev/null "$@"
-}
 
 # ---- the sysroot: the same libraries as the native build (Makefile LDLIBS), arm64 ----
 # libbpf from bookworm-backports (1.4, as natively); the rest from bookworm
 sysroot=$cache/sysroot
-LIBS=(libbpf-dev libbpf1 liburing-dev liburing2 libinih-dev libinih1 libjson-c-dev libjson-c5
+LIBS=(libbpf-dev libbpf1 liburing-dev liburing2 libjson-c-dev libjson-c5
 	libelf-dev libelf1 zlib1g-dev zlib1g libzstd-dev libzstd1)
 if [ ! -f "$sysroot/.done" ]; then
 	debs=$cache/debs
@@ -78,22 +74,14 @@ if [ ! -f "$sysroot/.done" ]; then
 	touch "$sysroot/.done"
 fi
 
-# ---- arm64 vmlinux.h from Debian's arm64 cloud kernel ----
-mkdir -p "$out/bpf" "$out/loader"
+# ---- arm64 vmlinux.h from Debian's arm64 cloud kernel (the one vm/run --arch arm64 boots) ----
+mkdir -p "$out/bpf"
 if [ ! -s "$out/bpf/vmlinux.h" ]; then
-	img=$(cache_arm64 search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-cloud-arm64$' |
-		awk '{print $1}' | sort -V | tail -n1)
-	[ -n "$img" ] || die "no arm64 6.12 cloud kernel in bookworm-backports"
-	kdir=$cache/kernel
-	rm -rf "$kdir"
-	mkdir -p "$kdir"
-	(cd "$kdir" && apt_arm64 download "$img") || die "cannot download $img"
-	dpkg-deb -x "$kdir"/*.deb "$kdir/root"
-	vmlinuz=$(ls "$kdir"/root/boot/vmlinuz-* | head -n1)
-	python3 "$top/scripts/extract-btf.py" "$vmlinuz" "$kdir/vmlinux.btf"
-	$BPFTOOL btf dump file "$kdir/vmlinux.btf" format c >"$out/bpf/vmlinux.h.tmp"
+	kdir=$("$top/vm/kernel" --arch arm64 6.12) || die "no arm64 6.12 cloud kernel"
+	python3 "$top/scripts/extract-btf.py" "$kdir/vmlinuz" "$out/bpf/vmlinux.btf"
+	$BPFTOOL btf dump file "$out/bpf/vmlinux.btf" format c >"$out/bpf/vmlinux.h.tmp"
 	mv "$out/bpf/vmlinux.h.tmp" "$out/bpf/vmlinux.h"
-	echo "cross-arm64: vmlinux.h from $img"
+	echo "cross-arm64: vmlinux.h from $(cat "$kdir/release")"
 fi
 
 # ---- BPF objects and skeletons: the same sources, arm64's pt_regs ----
@@ -106,19 +94,26 @@ for src in "$top"/bpf/*.bpf.c; do
 	$BPFTOOL gen skeleton "$out/bpf/$name.bpf.o" name "${name}_bpf" >"$out/bpf/$name.skel.h"
 done
 
-# ---- the loader ----
+# ---- user space: the library, then ioucmd (cli + reports) and ioucmd-bench on it ----
 lib=$sysroot/usr/lib/aarch64-linux-gnu
 CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I"$top/include" -I"$out/bpf"
-	-I"$top/bpf" -I"$top/loader" -isystem "$sysroot/usr/include"
+	-I"$top/bpf" -I"$top/lib" -I"$top/reports" -I"$top/cli" -isystem "$sysroot/usr/include"
 	-isystem "$sysroot/usr/include/aarch64-linux-gnu")
-for src in "$top"/loader/*.c; do
-	${CROSS}gcc "${CFLAGS[@]}" -c "$src" -o "$out/loader/$(basename "$src" .c).o"
+for dir in lib cli reports bench; do
+	mkdir -p "$out/obj/$dir"
+	for src in "$top/$dir"/*.c; do
+		${CROSS}gcc "${CFLAGS[@]}" -c "$src" -o "$out/obj/$dir/$(basename "$src" .c).o"
+	done
 done
 # some runtime libraries (zlib) still live in /lib, not /usr/lib
-${CROSS}gcc -o "$out/ioucmd" "$out"/loader/*.o -L"$lib" -Wl,-rpath-link,"$lib" \
-	-L"$sysroot/lib/aarch64-linux-gnu" -Wl,-rpath-link,"$sysroot/lib/aarch64-linux-gnu" \
-	-lbpf -luring -linih -ljson-c -lelf -lz -lm -lpthread
-echo "cross-arm64: $(file -b "$out/ioucmd" | cut -d, -f1-2)"
+link() {
+	${CROSS}gcc -o "$out/$1" "${@:2}" -L"$lib" -Wl,-rpath-link,"$lib" \
+		-L"$sysroot/lib/aarch64-linux-gnu" -Wl,-rpath-link,"$sysroot/lib/aarch64-linux-gnu" \
+		-lbpf -luring -ljson-c -lelf -lz -lm -lpthread
+	echo "cross-arm64: $1: $(file -b "$out/$1" | cut -d, -f1-2)"
+}
+link ioucmd "$out"/obj/cli/*.o "$out"/obj/reports/*.o "$out"/obj/lib/*.o
+link ioucmd-bench "$out"/obj/bench/*.o "$out"/obj/cli/args.o "$out"/obj/lib/*.o
 for o in "$out"/bpf/*.bpf.o; do
 	echo "cross-arm64: $(basename "$o"): $(file -b "$o" | cut -d, -f1-2)"
 done

@@ -7,14 +7,23 @@ set -euo pipefail
 PKGS=(
 	build-essential make gcc clang llvm pkg-config
 	libelf-dev zlib1g-dev libzstd-dev
-	liburing-dev libinih-dev libjson-c-dev
+	liburing-dev libjson-c-dev
 	busybox-static cpio xz-utils zstd lz4 kmod
 	dwarves
-	# tests: the HTML report in a real browser, and its screenshot checked
-	chromium python3
+	# the sid tool root that builds the driver for kernels newer than bookworm's gcc (7.x)
+	debootstrap
+	# arm64: the cross compiler for the driver and ioucmd, and the cross libc the guest runs
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	# tests: the HTML report in a real browser, and its screenshot checked; a second parser of
+	# the Prometheus textfile
+	chromium python3 python3-prometheus-client
+	# man pages: rst2man turns man/*.rst into roff; man-db renders them in the install test
+	python3-docutils man-db
+	# tests: a real io_uring client whose reads share a block device with uring_cmds
+	fio
 )
 # qemu 10 (bookworm's 7.2 crashes TCG guests), libbpf 1.4 and bpftool 7.5 (skeletons, BTF dumps)
-BACKPORTS_PKGS=(qemu-system-x86 libbpf-dev bpftool)
+BACKPORTS_PKGS=(qemu-system-x86 qemu-system-arm libbpf-dev bpftool)
 
 have_all() {
 	local p
@@ -31,9 +40,11 @@ libbpf_ok() {
 
 backports_qemu_ok() {
 	# bookworm's own qemu 7.2 crashes the guests under TCG: require >= 10
-	local v
-	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
-	[ -n "$v" ] && dpkg --compare-versions "$v" ge 1:10
+	local v p
+	for p in qemu-system-x86 qemu-system-arm; do
+		v=$(dpkg-query -W -f='${Version}' $p 2>/dev/null || true)
+		[ -n "$v" ] && dpkg --compare-versions "$v" ge 1:10 || return 1
+	done
 }
 
 # make bench only: bpftrace for the comparison column, fio for NVMe passthrough (bookworm)
@@ -47,6 +58,18 @@ if [ "${1:-}" = --bench ]; then
 	exit 0
 fi
 
+# make deb only: Debian's packaging tools (dpkg-buildpackage, debhelper, lintian; dh-dkms and dkms for
+# the driver's DKMS package and its build test) (bookworm)
+DEB_PKGS=(dpkg-dev debhelper lintian dh-dkms dkms)
+if [ "${1:-}" = --deb ]; then
+	have_all "${DEB_PKGS[@]}" && exit 0
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		"${DEB_PKGS[@]}"
+	exit 0
+fi
+
 if have_all "${PKGS[@]}" "${BACKPORTS_PKGS[@]}" && backports_qemu_ok && libbpf_ok; then
 	exit 0
 fi
@@ -55,20 +78,11 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # The first Debian mirror that serves bookworm, as configured on this machine.
-mirror() {
-	local f
-	set +o pipefail
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk 'BEGIN{RS=""} /Suites:[^\n]*bookworm([ \n]|$)/ && /URIs:/ {
-			for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i+1); exit } }' "$f"
-	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		grep -E '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm( |$)' | awk '{ for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }'
-}
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/apt-private.sh"
 
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	m=$(mirror | head -n1 || true)
+	m=$(debian_mirror)
 	if [ -z "$m" ]; then
 		echo "deps: cannot find a Debian bookworm mirror in /etc/apt/sources*; add bookworm-backports by hand" >&2
 		exit 2
@@ -82,5 +96,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${PKGS[@]}"
 $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BACKPORTS_PKGS[@]}"
-backports_qemu_ok || { echo "deps: qemu-system-x86 >= 10 from bookworm-backports is required" >&2; exit 2; }
+backports_qemu_ok || { echo "deps: qemu-system-x86 and -arm >= 10 from bookworm-backports are required" >&2; exit 2; }
 libbpf_ok || { echo "deps: libbpf-dev >= 1.4 from bookworm-backports is required" >&2; exit 2; }

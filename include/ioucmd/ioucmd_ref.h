@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * The reference driver's user ABI: /dev/ioucmd-ref, its uring_cmd operations and their payloads.
- * The one definition shared by driver/, loader/ and the tests.
+ * The one definition shared by driver/, lib/ and the tests.
  */
 #ifndef _UAPI_IOUCMD_REF_H
 #define _UAPI_IOUCMD_REF_H
@@ -41,6 +41,11 @@ enum ioucmd_ref_nr {
 	IOUCMD_REF_NR_BIG = 0x08,	/* SQE128 + CQE32: res = payload byte sum, res2 = arg */
 	IOUCMD_REF_NR_COPY_OUT = 0x09,	/* fills len bytes at arg (or fixed buffer) with 0xa5 */
 	IOUCMD_REF_NR_COPY_IN = 0x0a,	/* reads len bytes at arg: res = their sum & INT_MAX */
+	/*
+	 * arg: a struct ioucmd_ref_uarg in user memory (len its size), consumed at issue: -EAGAIN
+	 * while IO_URING_F_NONBLOCK, the blocking reissue waits wait_ns, then res = value & INT_MAX
+	 */
+	IOUCMD_REF_NR_EAGAIN_ARG = 0x0b,
 	/* DELAY's ground truth: up to len / 8 issue-to-done() ns (__u64) to arg, then cleared */
 	IOUCMD_REF_NR_LATENCIES = 0x0e,	/* res = how many were copied */
 	IOUCMD_REF_NR_STATS = 0x0f,	/* struct ioucmd_ref_stats to arg, len >= its size */
@@ -55,13 +60,19 @@ enum ioucmd_ref_nr {
 	IOUCMD_REF_NR_FAULT_IGNORE_CANCEL = 0x17,	/* the cancel call does nothing */
 	IOUCMD_REF_NR_FAULT_CANCEL_RACE = 0x18,		/* cancel and task work both done() */
 	IOUCMD_REF_NR_FAULT_TIMER_DONE = 0x19,		/* done() straight from an hrtimer */
+	IOUCMD_REF_NR_FAULT_SQE_IN_TW = 0x1a,		/* task work reads the SQE: res from it */
+	IOUCMD_REF_NR_FAULT_ARG_REREAD = 0x1b,		/* EAGAIN_ARG, reading arg on reissue */
+	IOUCMD_REF_NR_FAULT_CANCELABLE_SYNC = 0x1c,	/* mark_cancelable(), then returns 0 */
 };
 
-#define IOUCMD_REF_MODES	32
+/* command numbers are below this (_IOC_NR's low 5 bits): the stats keep one slot per number */
+#define IOUCMD_REF_NR_SPACE	32
 
-#ifndef __KERNEL__
-/* Every command's name, for tools (scenario files say `cmd = NOP_TW`): indexed by nr. */
-static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
+/*
+ * The commands that exist, by name, indexed by nr: the driver rejects a nr without a name, and
+ * tools spell commands so (scenario files say `cmd = NOP_TW`, the command line `-c NOP_TW`).
+ */
+static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_NR_SPACE] = {
 	[IOUCMD_REF_NR_NOP] = "NOP",
 	[IOUCMD_REF_NR_NOP_TW] = "NOP_TW",
 	[IOUCMD_REF_NR_NOP_TW_LAZY] = "NOP_TW_LAZY",
@@ -73,6 +84,7 @@ static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
 	[IOUCMD_REF_NR_BIG] = "BIG",
 	[IOUCMD_REF_NR_COPY_OUT] = "COPY_OUT",
 	[IOUCMD_REF_NR_COPY_IN] = "COPY_IN",
+	[IOUCMD_REF_NR_EAGAIN_ARG] = "EAGAIN_ARG",
 	[IOUCMD_REF_NR_LATENCIES] = "LATENCIES",
 	[IOUCMD_REF_NR_STATS] = "STATS",
 	[IOUCMD_REF_NR_FAULT_DOUBLE_DONE] = "FAULT_DOUBLE_DONE",
@@ -85,8 +97,10 @@ static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
 	[IOUCMD_REF_NR_FAULT_IGNORE_CANCEL] = "FAULT_IGNORE_CANCEL",
 	[IOUCMD_REF_NR_FAULT_CANCEL_RACE] = "FAULT_CANCEL_RACE",
 	[IOUCMD_REF_NR_FAULT_TIMER_DONE] = "FAULT_TIMER_DONE",
+	[IOUCMD_REF_NR_FAULT_SQE_IN_TW] = "FAULT_SQE_IN_TW",
+	[IOUCMD_REF_NR_FAULT_ARG_REREAD] = "FAULT_ARG_REREAD",
+	[IOUCMD_REF_NR_FAULT_CANCELABLE_SYNC] = "FAULT_CANCELABLE_SYNC",
 };
-#endif
 
 #define IOUCMD_REF_CMD(nr)	_IOWR(IOUCMD_REF_MAGIC, (nr), struct ioucmd_ref_cmd)
 #define IOUCMD_REF_NOP		IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP)
@@ -96,6 +110,15 @@ static const char *const ioucmd_ref_cmd_names[IOUCMD_REF_MODES] = {
 #define IOUCMD_REF_DELAY	IOUCMD_REF_CMD(IOUCMD_REF_NR_DELAY)
 /* DELAY latencies the driver keeps until LATENCIES reads them; later ones are dropped */
 #define IOUCMD_REF_LAT_MAX	65536
+
+/*
+ * The user argument of EAGAIN_ARG (and FAULT_ARG_REREAD): read once, at the first issue. The
+ * application may reuse it as soon as io_uring_enter() has consumed the SQE, as it may the SQE.
+ */
+struct ioucmd_ref_uarg {
+	__u64 value;		/* the result: value & 0x7fffffff */
+	__u64 wait_ns;		/* how long the blocking reissue waits, <= 1 s */
+};
 
 /* BIG: the 80-byte command area of a 128-byte SQE */
 struct ioucmd_ref_big_cmd {
@@ -107,12 +130,12 @@ struct ioucmd_ref_big_cmd {
 
 /* Driver-side counters since load, indexed by command nr: the tests cross-check the tracer. */
 struct ioucmd_ref_stats {
-	__u64 issued[IOUCMD_REF_MODES];		/* handler calls, reissues and cancels too */
-	__u64 queued[IOUCMD_REF_MODES];		/* -EIOCBQUEUED returns */
-	__u64 completed[IOUCMD_REF_MODES];	/* io_uring_cmd_done() calls */
-	__u64 sync_returns[IOUCMD_REF_MODES];	/* returns the core completes itself */
-	__u64 eagain[IOUCMD_REF_MODES];		/* -EAGAIN returns */
-	__u64 cancelled[IOUCMD_REF_MODES];	/* completions with -ECANCELED */
+	__u64 issued[IOUCMD_REF_NR_SPACE];	/* handler calls, reissues and cancels too */
+	__u64 queued[IOUCMD_REF_NR_SPACE];	/* -EIOCBQUEUED returns */
+	__u64 completed[IOUCMD_REF_NR_SPACE];	/* io_uring_cmd_done() calls */
+	__u64 sync_returns[IOUCMD_REF_NR_SPACE]; /* returns the core completes itself */
+	__u64 eagain[IOUCMD_REF_NR_SPACE];	/* -EAGAIN returns */
+	__u64 cancelled[IOUCMD_REF_NR_SPACE];	/* completions with -ECANCELED */
 	__u64 rejected;				/* malformed commands refused with an errno */
 };
 

@@ -2,6 +2,7 @@
 # Runs in the guest: the reference driver cannot be unloaded while a command is in flight, and
 # unloads and reloads cleanly afterwards. KTAP on stdout; exit 0 pass, 1 fail (kselftest).
 ko=/lib/modules/ioucmd/ioucmd_ref.ko
+echo "TAP version 13"
 n=0 status=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 fail() { n=$((n + 1)); echo "not ok $n - $*"; status=1; }

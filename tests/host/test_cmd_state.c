@@ -187,6 +187,29 @@ static void legal_paths(void)
 	l = queued();
 	check("a young queued command is not stalled", ioucmd_check_age(&l, 5 * S, 10 * S), 0);
 
+	/* the lock judgments need the mutex's owner: without it the same calls are not judged */
+	l = queued();
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	c.owns_uring_lock = 1;
+	c.kernel = IOUCMD_K_FLAGS_MATTER | IOUCMD_K_TW_FRAMES;
+	check("no readable lock owner: UNLOCKED outside a frame is taken at its word",
+	      ioucmd_on_done(&l, &c), 0);
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	c.owns_uring_lock = 0;
+	c.kernel = IOUCMD_K_FLAGS_MATTER | IOUCMD_K_TW_FRAMES;
+	check("no readable lock owner: the handler's own flags are taken at their word",
+	      ioucmd_on_done(&l, &c), 0);
+
+	/* 6.1 ignores the flags: only the context is judged, wherever done() is called from */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, IOUCMD_F_UNLOCKED);
+	c.kernel = K61;
+	check("6.1: flags that contradict the lock are not judged (done() ignores them)",
+	      ioucmd_on_done(&l, &c), 0);
+
 	/* the judge read its clock, then the command was issued: not an age of 2^64 ns */
 	memset(&l, 0, sizeof(l));
 	ioucmd_on_issue(&l, INLINE_FLAGS, 20 * S);
@@ -216,6 +239,15 @@ static void violations(void)
 	c = in_task_work(IOUCMD_F_COMPLETE_DEFER);
 	v |= ioucmd_on_done(&l, &c);
 	check("double_completion: cancel path vs pending task-work completion", v, V(DOUBLE_COMPLETION));
+
+	/* the same race where callbacks are not framed (6.19+): the cancel call's done() tells */
+	l = queued();
+	ioucmd_on_task_work_queued(&l);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 9);
+	c = in_cancel(CANCEL_FLAGS);
+	c.kernel = IOUCMD_K_FLAGS_MATTER | IOUCMD_K_LOCK_OWNER;
+	check("double_completion: cancel vs pending task work, no framed callbacks (7.x)",
+	      ioucmd_on_done(&l, &c), V(DOUBLE_COMPLETION));
 
 	memset(&l, 0, sizeof(l));
 	memset(&early, 0, sizeof(early));
@@ -296,6 +328,31 @@ static void violations(void)
 	check("issue_flags_mismatch: mark_cancelable with UNLOCKED under uring_lock",
 	      ioucmd_on_mark_cancelable(&l, &c), V(ISSUE_FLAGS_MISMATCH));
 
+	/*
+	 * Who holds uring_lock, read from the mutex's owner, against what the flags claim: done()
+	 * with UNLOCKED takes the lock itself (a deadlock when the caller holds it); without
+	 * UNLOCKED it assumes the lock is held (a race when it is not).
+	 */
+	l = queued();
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	c.owns_uring_lock = 1;
+	check("issue_flags_mismatch: UNLOCKED outside any frame while holding uring_lock",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	c.owns_uring_lock = 0;	/* the flags say locked; the mutex says otherwise */
+	check("issue_flags_mismatch: the handler's locked flags, but uring_lock is not held",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 1);
+	c = in_handler(IOWQ_FLAGS, IOUCMD_F_UNLOCKED);
+	c.owns_uring_lock = 1;	/* the flags say unlocked; the mutex is ours */
+	check("issue_flags_mismatch: the handler's UNLOCKED flags, but uring_lock is held",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
 	l = queued();
 	c = from_kworker(IOUCMD_F_UNLOCKED);
 	c.res2 = 5;
@@ -332,6 +389,79 @@ static void violations(void)
 	ktap_result(l.done_count == 2, "both completions are counted");
 }
 
+/* a cancelable command: marked in its issue with the handler's flags */
+static struct ioucmd_life marked(__u32 flags)
+{
+	struct ioucmd_life l = { 0 };
+	struct ioucmd_call c = in_handler(flags, flags);
+
+	ioucmd_on_issue(&l, flags, 1);
+	ioucmd_on_mark_cancelable(&l, &c);
+	return l;
+}
+
+/*
+ * cancelable_not_queued: mark_cancelable() puts the request on the ring's cancelable list and
+ * only done() takes it off, so the issue must leave the command queued.
+ */
+static void cancelable_returns(void)
+{
+	struct ioucmd_life l;
+	struct ioucmd_call c;
+	__u32 v;
+
+	l = marked(INLINE_FLAGS);
+	check("marked cancelable, then -EIOCBQUEUED", ioucmd_on_return(&l, INLINE_FLAGS, EQ, 2), 0);
+	l = marked(INLINE_FLAGS);
+	check("cancelable_not_queued: marked, then returns 0",
+	      ioucmd_on_return(&l, INLINE_FLAGS, 0, 2), V(CANCELABLE_NOT_QUEUED));
+	l = marked(INLINE_FLAGS);
+	check("cancelable_not_queued: marked, then returns an error",
+	      ioucmd_on_return(&l, INLINE_FLAGS, -22, 2), V(CANCELABLE_NOT_QUEUED));
+
+	l = marked(INLINE_FLAGS);
+	c = in_handler(INLINE_FLAGS, INLINE_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, EQ, 2);
+	check("marked, done() inline (off the list), then -EIOCBQUEUED", v, 0);
+	l = marked(INLINE_FLAGS);
+	v = ioucmd_on_done(&l, &c);
+	v |= ioucmd_on_return(&l, INLINE_FLAGS, 0, 2);
+	check("marked, done(), then returns 0: only completion_after_sync_return", v,
+	      V(COMPLETION_AFTER_SYNC_RETURN));
+
+	/* the nonblocking issue marks it and asks for the reissue: still the same, listed life */
+	l = marked(INLINE_FLAGS);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 2);
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 3);
+	v |= ioucmd_on_return(&l, IOWQ_FLAGS, EQ, 4);
+	check("marked, -EAGAIN, the reissue queues it", v, 0);
+	l = marked(INLINE_FLAGS);
+	v = ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 2);
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 3);
+	v |= ioucmd_on_return(&l, IOWQ_FLAGS, 5, 4);
+	check("cancelable_not_queued: marked, -EAGAIN, the reissue returns a result", v,
+	      V(CANCELABLE_NOT_QUEUED));
+	/* io-wq gives up after a blocking -EAGAIN, except on IOPOLL rings */
+	l = marked(IOWQ_FLAGS);
+	check("cancelable_not_queued: marked on io-wq, then -EAGAIN (final there)",
+	      ioucmd_on_return(&l, IOWQ_FLAGS, EAGAIN_RET, 2), V(CANCELABLE_NOT_QUEUED));
+	l = marked(IOWQ_FLAGS | IOUCMD_F_IOPOLL);
+	check("marked on io-wq of an IOPOLL ring, then -EAGAIN (retried)",
+	      ioucmd_on_return(&l, IOWQ_FLAGS | IOUCMD_F_IOPOLL, EAGAIN_RET, 2), 0);
+
+	/* what the cancel call returns is ignored, and a later life is judged afresh */
+	l = marked(INLINE_FLAGS);
+	ioucmd_on_return(&l, INLINE_FLAGS, EQ, 2);
+	ioucmd_on_issue(&l, CANCEL_FLAGS, 3);
+	check("the cancel call's return is not judged", ioucmd_on_return(&l, CANCEL_FLAGS, 0, 3), 0);
+	c = in_cancel(CANCEL_FLAGS);
+	ioucmd_on_done(&l, &c);
+	ioucmd_on_issue(&l, INLINE_FLAGS, 4);
+	check("a recycled command's next life, not marked, returns 0",
+	      ioucmd_on_return(&l, INLINE_FLAGS, 0, 5), 0);
+}
+
 /*
  * A record the probe could not lock (bpf/rec_lock.bpf.h) loses an event: the life is marked
  * unjudged, and nothing it does afterwards may be reported.
@@ -366,11 +496,55 @@ static void unjudged(void)
 	ktap_result(!(l.marks & IOUCMD_M_UNJUDGED), "unjudged: a recycled command's next life is judged");
 }
 
+/* done() outside any frame, in the ring's locked context (task work, the cancel loop) */
+static void locked_context(void)
+{
+	struct ioucmd_life l;
+	struct ioucmd_call c;
+
+	l = queued();
+	c = from_kworker(0);
+	c.owns_uring_lock = 1;
+	check("locked context, flags 0 on a ring without IOPOLL: the callback dropped its flags",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	l = queued();
+	c = from_kworker(0);
+	c.owns_uring_lock = 1;
+	c.ring_iopoll = 1;
+	check("locked context, flags 0 on an IOPOLL ring: the same-ring reaper's completion",
+	      ioucmd_on_done(&l, &c), 0);
+
+	l = queued();
+	c = from_kworker(IOUCMD_F_UNLOCKED);
+	c.owns_uring_lock = 1;
+	c.ring_iopoll = 1;
+	check("locked context, UNLOCKED: done() would take uring_lock again",
+	      ioucmd_on_done(&l, &c), V(ISSUE_FLAGS_MISMATCH));
+
+	/* -EAGAIN: the reissue is the core's to make, so waiting for it is never a stall */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 1);
+	ioucmd_on_return(&l, INLINE_FLAGS, EAGAIN_RET, 1);
+	check("waiting for the reissue after -EAGAIN is not a stall",
+	      ioucmd_check_age(&l, 100 * S, 10 * S), 0);
+	ktap_result(!ioucmd_eagain_is_final(INLINE_FLAGS) &&
+		    !ioucmd_eagain_is_final(IOWQ_FLAGS | IOUCMD_F_IOPOLL) &&
+		    ioucmd_eagain_is_final(IOWQ_FLAGS),
+		    "-EAGAIN is final only from a blocking issue on a ring without IOPOLL");
+	ioucmd_on_issue(&l, IOWQ_FLAGS, 2);
+	ioucmd_on_return(&l, IOWQ_FLAGS, EAGAIN_RET, 3);
+	ioucmd_on_eagain_final(&l);
+	ktap_result(ioucmd_life_over(&l), "a final -EAGAIN ends the life (the core posts it)");
+}
+
 int main(void)
 {
-	ktap_plan(49);
+	ktap_plan(73);
 	legal_paths();
 	violations();
+	cancelable_returns();
 	unjudged();
+	locked_context();
 	return ktap_finish();
 }

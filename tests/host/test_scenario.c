@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Host unit tests of the scenario parser (loader/scenario.c) and the expectation language
- * (loader/expect.c): the good scenarios parse to exactly what they say, every malformed one in
+ * Host unit tests of the scenario parser (lib/scenario.c) and the expectation language
+ * (lib/expect.c): the good scenarios parse to exactly what they say, every malformed one in
  * bad-scenarios/ is refused with the error its first line announces
  * ("; expect-error: LINE: TEXT"), and every operator and unit of `expect` works.
  *
@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ini.h>
+#include <pthread.h>
 #include <linux/nvme_ioctl.h>
+#include <linux/ublk_cmd.h>
 #include <ioucmd/ioucmd_ref.h>
 #include "expect.h"
+#include "names.h"
+#include "parse.h"
 #include "scenario.h"
 #include "ktap.h"
 
@@ -129,10 +132,10 @@ static int test_full_global(void)
 	CHECK_STR(full->module_params, "delay_ns=1000 verbose=1");
 	CHECK_NUM(full->min_kernel_major, 6);
 	CHECK_NUM(full->min_kernel_minor, 12);
-	CHECK_NUM(full->backend, SCENARIO_BACKEND_FENTRY);
-	CHECK_STR(scenario_backend_name(full->backend), "fentry");
+	CHECK_NUM(full->backend, TRACER_FENTRY);
+	CHECK_STR(tracer_backend_name(full->backend), "fentry");
 	CHECK_NUM(full->stall_timeout_ns, 1500000000ull);
-	CHECK_NUM(full->nr_jobs, 4);
+	CHECK_NUM(full->nr_jobs, 5);
 	CHECK(strstr(full->path, "01-every-key.ini"));
 	CHECK(!strncmp(full->source, "; Sets every key", 16));
 	CHECK(strstr(full->source, "expect = cqe_errors == 0\n"));
@@ -278,6 +281,45 @@ static int test_full_nvme(void)
 	return ok;
 }
 
+static int test_full_scribbled(void)
+{
+	const struct scenario_job *j, *inherit;
+	int ok = 1;
+
+	if (!full || !(j = job_named(full, "scribbled")) || !(inherit = job_named(full, "inherit")))
+		return 0;
+	CHECK_STR(j->cmd.name, "EAGAIN_ARG");
+	CHECK_NUM(j->cmd.len, 16);
+	CHECK_NUM(j->cmd.arg, 0);
+	CHECK_NUM(j->cmd.arg_data_len, 8);
+	CHECK(j->cmd.arg_data[0] == 0x2a && !j->cmd.arg_data[1] && !j->cmd.arg_data[8]);
+	CHECK_NUM(j->load.sqe_scribble, SCRIBBLE_RACING);
+	CHECK_NUM(j->load.arg_scribble, SCRIBBLE_RACING);
+	CHECK_STR(scribble_mode_names[j->load.sqe_scribble], "racing");
+	CHECK_NUM(inherit->load.sqe_scribble, SCRIBBLE_OFF);
+	CHECK_NUM(inherit->cmd.arg_data_len, 0);
+	return ok;
+}
+
+/* scribbling is a load key (inherited alone); arg_data goes with the command */
+static int test_scribble_inheritance(void)
+{
+	struct scenario *sc = parse_ok("[global]\ndevice = /dev/x\nsqe_scribble = after_submit\n"
+				       "cmd = COPY_IN\nlen = 8\narg_data = 01 02\n"
+				       "[a]\ncount = 1\n[b]\ncount = 1\ncmd = NOP\n");
+	int ok = 1;
+
+	if (!sc)
+		return 0;
+	CHECK_NUM(sc->jobs[0].load.sqe_scribble, SCRIBBLE_AFTER_SUBMIT);
+	CHECK_NUM(sc->jobs[0].cmd.arg_data_len, 2);
+	CHECK_NUM(sc->jobs[1].load.sqe_scribble, SCRIBBLE_AFTER_SUBMIT);
+	CHECK_NUM(sc->jobs[1].cmd.arg_data_len, 0);
+	CHECK_NUM(sc->jobs[1].cmd.len, 0);
+	scenario_free(sc);
+	return ok;
+}
+
 static int test_minimal_defaults(void)
 {
 	struct scenario *sc = load_good("02-minimal.ini");
@@ -291,7 +333,7 @@ static int test_minimal_defaults(void)
 	CHECK_STR(sc->description, "");
 	CHECK_STR(sc->module, "");
 	CHECK_NUM(sc->min_kernel_major, 0);
-	CHECK_NUM(sc->backend, SCENARIO_BACKEND_AUTO);
+	CHECK_NUM(sc->backend, TRACER_AUTO);
 	CHECK_NUM(sc->stall_timeout_ns, 0);
 	CHECK_NUM(sc->nr_expects, 0);
 	CHECK_STR(j->name, "only");
@@ -321,7 +363,7 @@ static int test_ref_cmd_names(void)
 	static const char *const forms[] = { "%s", "ioucmd_ref_%s", "  %s  " };
 	int ok = 1;
 
-	for (unsigned int nr = 0; nr < IOUCMD_REF_MODES; nr++) {
+	for (unsigned int nr = 0; nr < IOUCMD_REF_NR_SPACE; nr++) {
 		if (!ioucmd_ref_cmd_names[nr])
 			continue;
 		for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
@@ -436,6 +478,8 @@ static int test_scenario_durations(void)
 		{ "1ns", 1 }, { "250us", 250000 }, { "500ms", 500000000 }, { "5s", 5000000000ull },
 		{ "1.5s", 1500000000 }, { "0.25ms", 250000 }, { "2 s", 2000000000 },
 		{ "1.000000001s", 1000000001 },
+		/* no unit: seconds, as on the command line */
+		{ "3", 3000000000ull }, { "0.5", 500000000 },
 	};
 	int ok = 1;
 
@@ -504,21 +548,129 @@ static int test_error_format(void)
 	return ok;
 }
 
-/* inih's options are process-wide: a parse must leave them as it found them */
-static int test_ini_options_restored(void)
+/* parses in parallel: no state outside the caller's (inih's globals were) */
+struct parallel {
+	const char *text;
+	uint32_t entries;	/* what every parse must give */
+	int bad;
+};
+
+static void *parse_many(void *arg)
 {
-	bool multiline = ini_allow_multiline, stop = ini_stop_on_first_error;
-	int max_line = ini_max_line;
-	struct scenario *sc = parse_ok(JOB_HEAD "cmd = NOP\n");
+	struct parallel *pl = arg;
+
+	for (int i = 0; i < 300; i++) {
+		char err[SCENARIO_ERR_MAX];
+		struct scenario *sc;
+
+		if (scenario_parse_string("inline.ini", pl->text, &sc, err, sizeof(err)) ||
+		    sc->jobs[0].ring.entries != pl->entries || sc->jobs[0].cmd.data_len != 80) {
+			if (!pl->bad++)
+				printf("# parse %d in a thread: %s\n", i, sc ? "wrong values" : err);
+		}
+		scenario_free(sc);
+	}
+	return NULL;
+}
+
+static int test_reentrant(void)
+{
+	/* an indented line and a line of 240 characters in each, which inih's defaults refuse */
+	char a[1024], b[1024], hex[241] = "";
+	struct parallel p[2] = { { a, 8, 0 }, { b, 16, 0 } };
+	pthread_t th[2];
 	int ok = 1;
 
-	CHECK(sc);
-	scenario_free(sc);
-	CHECK(parse_fails("[j]\nnope = 1\n", "unknown key"));
-	CHECK(ini_allow_multiline == multiline);
-	CHECK(ini_stop_on_first_error == stop);
-	CHECK(ini_max_line == max_line);
+	for (int i = 0; i < 80; i++)
+		strcat(hex, "a5 ");
+	snprintf(a, sizeof(a), "[j]\n  device = /dev/x\n  count = 1\n  entries = 8\n"
+		 "sqe128 = 1\ncmd_op = 1\ndata = %s\n", hex);
+	snprintf(b, sizeof(b), "[k]\ndevice = /dev/y\ncount = 2\nentries = 16\n"
+		 "sqe128 = 1\ncmd_op = 2\ndata = %s\n", hex);
+	for (int i = 0; i < 2; i++)
+		CHECK(!pthread_create(&th[i], NULL, parse_many, &p[i]));
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK_NUM(p[0].bad, 0);
+	CHECK_NUM(p[1].bad, 0);
 	return ok;
+}
+
+/* ---- the spellings the command line shares (tests/host/spellings/, cli_errors.sh) ---------- */
+
+/* each INPUT of a spellings table into text's %s: parse and compare with its verdict */
+static int spellings(const char *table, const char *fmt,
+		     int (*value_of)(const struct scenario *sc, uint64_t *v))
+{
+	char path[512], line[256];
+	FILE *f;
+	int ok = 1, n = 0;
+
+	snprintf(path, sizeof(path), "%s/spellings/%s", dir, table);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: cannot open\n", path);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t'), text[512], err[SCENARIO_ERR_MAX];
+		struct scenario *sc;
+		uint64_t want = 0, got = 0;
+		bool refused;
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		tab[strcspn(tab + 1, "\n") + 1] = '\0';
+		refused = !strcmp(tab + 1, "refused");
+		if (!refused)
+			want = strtoull(tab + 1, NULL, 0);
+		snprintf(text, sizeof(text), fmt, line);
+		n++;
+		if (scenario_parse_string("inline.ini", text, &sc, err, sizeof(err))) {
+			if (!refused) {
+				printf("# %s: '%s' refused (%s), the table says %s\n", table, line, err,
+				       tab + 1);
+				ok = 0;
+			}
+			continue;
+		}
+		if (refused || value_of(sc, &got) || got != want) {
+			printf("# %s: '%s' gave %llu, the table says %s\n", table, line,
+			       (unsigned long long)got, tab + 1);
+			ok = 0;
+		}
+		scenario_free(sc);
+	}
+	fclose(f);
+	if (n < 10) {
+		printf("# %s: only %d spellings\n", table, n);
+		ok = 0;
+	}
+	return ok;
+}
+
+static int stall_timeout_of(const struct scenario *sc, uint64_t *v)
+{
+	*v = sc->stall_timeout_ns;
+	return 0;
+}
+
+static int cmd_op_of(const struct scenario *sc, uint64_t *v)
+{
+	*v = sc->jobs[0].cmd.cmd_op;
+	return sc->jobs[0].cmd.kind != SCENARIO_CMD_RAW;
+}
+
+static int test_spelled_durations(void)
+{
+	return spellings("durations.txt", "[global]\nstall_timeout = %s\n" JOB_HEAD "cmd = NOP\n",
+			 stall_timeout_of);
+}
+
+static int test_spelled_cmd_ops(void)
+{
+	return spellings("cmd_ops.txt", JOB_HEAD "cmd_op = %s\n", cmd_op_of);
 }
 
 static int test_socket_devices(void)
@@ -535,6 +687,33 @@ static int test_socket_devices(void)
 	scenario_free(sc);
 	CHECK(parse_fails("[j]\ndevice = socket:sctp\ncmd_op = 0\ncount = 1\n",
 			  "inline.ini:2: 'device' must be an absolute path"));
+	return ok;
+}
+
+static int test_cmd_op_str(void)
+{
+	char buf[48];
+	uint32_t op = 0;
+	int ok = 1;
+
+	CHECK_STR(cmd_op_str(IOUCMD_REF_CMD(IOUCMD_REF_NR_NOP_TW), buf, sizeof(buf)), "NOP_TW");
+	CHECK_STR(cmd_op_str(NVME_URING_CMD_IO, buf, sizeof(buf)), "NVME_URING_CMD_IO");
+	CHECK_STR(cmd_op_str(NVME_URING_CMD_ADMIN_VEC, buf, sizeof(buf)), "NVME_URING_CMD_ADMIN_VEC");
+	CHECK_STR(cmd_op_str(UBLK_U_IO_COMMIT_AND_FETCH_REQ, buf, sizeof(buf)),
+		  "UBLK_U_IO_COMMIT_AND_FETCH_REQ");
+	CHECK_STR(cmd_op_str(UBLK_U_CMD_START_DEV, buf, sizeof(buf)), "UBLK_U_CMD_START_DEV");
+	CHECK_STR(cmd_op_str(UBLK_U_CMD_GET_DEV_INFO, buf, sizeof(buf)), "UBLK_U_CMD_GET_DEV_INFO");
+	CHECK_STR(cmd_op_str(UBLK_U_CMD_GET_FEATURES, buf, sizeof(buf)), "UBLK_U_CMD_GET_FEATURES");
+	/* a number no table knows: its _IOC parts, or hex when it is no ioctl number */
+	CHECK_STR(cmd_op_str(_IOWR('Z', 0x7, uint64_t), buf, sizeof(buf)), "_IOWR('Z', 0x7, 8)");
+	CHECK_STR(cmd_op_str(_IO(0x12, 0), buf, sizeof(buf)), "BLOCK_URING_CMD_DISCARD");
+	CHECK_STR(cmd_op_str(_IO('Z', 0x9), buf, sizeof(buf)), "0x5a09");
+	CHECK_STR(cmd_op_str(_IOR('T', 0x1, int), buf, sizeof(buf)), "_IOR('T', 0x1, 4)");
+	CHECK_STR(cmd_op_str(0, buf, sizeof(buf)), "0x0");
+	CHECK_STR(cmd_op_str(3, buf, sizeof(buf)), "0x3");
+	/* and the names read back: what a report prints, -c takes */
+	CHECK(cmd_op_by_name("NVME_URING_CMD_IO", &op) && op == NVME_URING_CMD_IO);
+	CHECK(cmd_op_by_name("ublk_u_io_fetch_req", &op) && op == UBLK_U_IO_FETCH_REQ);
 	return ok;
 }
 
@@ -704,14 +883,14 @@ static int test_expect_parse_errors(void)
 	       parse_error_is("violations ==", "missing value after 'violations =='") &
 	       parse_error_is("== 0", "expected 'FIELD OP VALUE'") &
 	       parse_error_is("completed == 5ms", "'5ms' is a time, but this field is a count") &
-	       parse_error_is("completed == lots", "'lots' is not a number") &
-	       parse_error_is("completed == 1 2", "'1 2' is not a number") &
-	       parse_error_is("completed == inf", "is not a number") &
-	       parse_error_is("completed == 0xg", "not a hex number") &
-	       parse_error_is("res.min == -ENOTANERRNO", "unknown errno name 'ENOTANERRNO'") &
+	       parse_error_is("completed == lots", "'completed' expects a number (decimal, a fraction, 0x hex or an errno name such as -EINVAL), got 'lots'") &
+	       parse_error_is("completed == 1 2", "got '1 2'") &
+	       parse_error_is("completed == inf", "expects a number") &
+	       parse_error_is("completed == 0xg", "expects a number") &
+	       parse_error_is("res.min == -ENOTANERRNO", "expects an errno name such as -EINVAL, got '-ENOTANERRNO'") &
 	       parse_error_is("latency.p99 < 2", "'latency.p99' is a time: give '2' a unit") &
 	       parse_error_is("latency.p99 < 2 parsecs", "unknown unit 'parsecs'") &
-	       parse_error_is("latency.p99 < fast", "not a duration");
+	       parse_error_is("latency.p99 < fast", "'latency.p99' expects a duration (a number with ns, us, ms or s");
 }
 
 static int test_field_list(void)
@@ -719,6 +898,7 @@ static int test_field_list(void)
 	static const char *const rules[] = {
 		"double_completion", "completion_after_sync_return", "completion_after_eagain",
 		"issue_flags_mismatch", "res2_dropped", "stalled_command", "cancel_not_completed",
+		"cancelable_not_queued",
 	};
 	static const char *const counts[] = {
 		"violations", "completed", "issued", "queued", "cqes", "cqe_errors", "untracked",
@@ -758,11 +938,11 @@ static int test_expect_format(void)
 	CHECK(!expect_parse("  latency.p99<2ms  ", &e, err, sizeof(err)));
 	expect_format(&e, buf, sizeof(buf));
 	CHECK_STR(buf, "latency.p99 < 2ms");
-	expect_format_duration(1500, buf, sizeof(buf));
+	format_duration(1500, buf, sizeof(buf));
 	CHECK_STR(buf, "1.5us");
-	expect_format_duration(999, buf, sizeof(buf));
+	format_duration(999, buf, sizeof(buf));
 	CHECK_STR(buf, "999ns");
-	expect_format_duration(90e9, buf, sizeof(buf));
+	format_duration(90e9, buf, sizeof(buf));
 	CHECK_STR(buf, "90s");
 	for (int op = EXPECT_EQ; op <= EXPECT_GE; op++)
 		CHECK(strlen(expect_op_str((enum expect_op)op)) >= 1);
@@ -836,18 +1016,23 @@ static const struct {
 	{ "full scenario: a job overrides ring, command and load", test_full_override },
 	{ "full scenario: raw cmd_op with 18 data bytes on a 128-byte SQE", test_full_raw },
 	{ "full scenario: NVMe read", test_full_nvme },
+	{ "full scenario: SQE and argument scribbling", test_full_scribbled },
+	{ "scribble modes are inherited alone, arg_data with the command", test_scribble_inheritance },
 	{ "minimal scenario: defaults", test_minimal_defaults },
 	{ "every reference command name from the X-macro", test_ref_cmd_names },
 	{ "command payload: struct ioucmd_ref_cmd", test_payload_ref_layout },
 	{ "command keys are inherited as a whole", test_command_inheritance },
 	{ "data: 16 bytes, 80 bytes with sqe128, not 81", test_data_sizes },
 	{ "booleans: every spelling", test_bool_spellings },
-	{ "durations: ns, us, ms, s and fractions", test_scenario_durations },
+	{ "durations: ns, us, ms, s, fractions, seconds without a unit", test_scenario_durations },
 	{ "sizes: k, m, g and hex", test_scenario_sizes },
 	{ "errors: FILE:LINE: message, no partial scenario", test_error_format },
-	{ "inih options are restored after a parse", test_ini_options_restored },
+	{ "parses run in parallel (reentrant)", test_reentrant },
+	{ "durations: the command line's spellings and verdicts", test_spelled_durations },
+	{ "cmd_op: the command line's spellings and verdicts", test_spelled_cmd_ops },
 	{ "devices: socket:udp and socket:tcp", test_socket_devices },
 	{ "layout: BOM, CRLF, indentation, comments", test_layout_tolerance },
+	{ "cmd_op names: the reference driver, NVMe, ublk, _IOC parts, hex", test_cmd_op_str },
 	{ "expect: ==", test_op_eq },
 	{ "expect: !=", test_op_ne },
 	{ "expect: <", test_op_lt },
