@@ -17,7 +17,8 @@
  *
  * Frames: a NONBLOCK issue (inline submission: it may not sleep) keeps its frame in its CPU's
  * slot of cpu_frames, checked by command and task; a blocking issue (io-wq, a reissue after
- * -EAGAIN) keeps it in the in-flight table, where a done() from elsewhere finds it too.
+ * -EAGAIN) keeps it in the in-flight table, where a done() from elsewhere finds it too, and,
+ * under kprobes, its command in blocking_issues by task for the kretprobe.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -56,6 +57,37 @@ struct {
 /* the loader's reading of this kernel's REQ_F_NOWAIT bit (an enum without a name) */
 const volatile __u64 req_f_nowait = 0;
 
+/*
+ * The kprobe backend's blocking issues, by task: a kretprobe has no arguments to find its
+ * command by, and a blocking handler may sleep for milliseconds (a reissue's wait in io-wq),
+ * long enough for later issues on its CPU to take over any per-CPU frame it held. A task runs
+ * one issue at a time, so its key is enough. The loader sizes it (1 under fentry).
+ */
+struct blocking_issue {
+	__u64 cmd;
+	__u32 kflags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct blocking_issue);
+} blocking_issues SEC(".maps");
+
+/*
+ * A task runs one issue at a time: a frame of this task still on this CPU lost its return (a
+ * kretprobe the kernel skipped) and would pass for the new issue's: it goes now.
+ */
+static __always_inline void frame_forget(__u32 cpu, __u64 task)
+{
+	__u32 i;
+
+	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++)
+		if (cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].task == task)
+			cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].cmd = 0;
+}
+
 /* a free frame on this CPU for a new issue (all taken: the oldest, whose issue goes unjudged) */
 static __always_inline struct ioucmd_cpu_frame *frame_new(__u64 task)
 {
@@ -63,13 +95,7 @@ static __always_inline struct ioucmd_cpu_frame *frame_new(__u64 task)
 
 	if (cpu >= IOUCMD_MAX_CPUS)
 		return NULL;
-	/*
-	 * A task runs one issue at a time: a frame of this task still here lost its return (a
-	 * kretprobe the kernel skipped) and would pass for this issue's: it goes now.
-	 */
-	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++)
-		if (cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].task == task)
-			cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].cmd = 0;
+	frame_forget(cpu, task);
 	for (i = 0; i < IOUCMD_FRAME_DEPTH; i++)
 		if (!cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i].cmd)
 			return &cpu_frames[cpu * IOUCMD_FRAME_DEPTH + i];
@@ -356,7 +382,16 @@ static __always_inline int issue_entry(__u64 cmd, struct io_kiocb *req, __u32 kf
 	struct ioucmd_cell *c;
 	__u64 fn;
 
-	if ((kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK)) || !trusted) {
+	if (!(kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK)) && !trusted) {
+		struct blocking_issue b = { .cmd = cmd, .kflags = kflags };
+		__u64 task = bpf_get_current_task();
+		__u32 cpu = bpf_get_smp_processor_id();
+
+		if (cpu < IOUCMD_MAX_CPUS)
+			frame_forget(cpu, task);
+		/* full (a leak of missed returns): this issue's return goes uncounted */
+		bpf_map_update_elem(&blocking_issues, &task, &b, BPF_ANY);
+	} else if (kflags & IOUCMD_KFLAG(IO_URING_F_NONBLOCK)) {
 		__u64 task = bpf_get_current_task();
 
 		f = frame_new(task);
@@ -376,7 +411,7 @@ static __always_inline int issue_entry(__u64 cmd, struct io_kiocb *req, __u32 kf
 	}
 	/*
 	 * A blocking issue may sleep: its frame is its record, where anyone can find it (the
-	 * frame above is only for a kretprobe, which has no arguments to find the command by).
+	 * blocking_issues entry above is only for a kretprobe, which has no arguments).
 	 */
 	kflags = handler_kflags(req, kflags, trusted);
 	fn = ioucmd_req_handler(req, trusted);
@@ -638,10 +673,20 @@ int BPF_KRETPROBE(kp_on_issue_ret, int ret)
 {
 	__u64 task = bpf_get_current_task(), cmd;
 	struct ioucmd_cpu_frame *f = frame_here(0, task);
+	struct blocking_issue *b;
 	__u32 kflags;
 
-	if (!f)
+	if (!f) {
+		b = bpf_map_lookup_elem(&blocking_issues, &task);
+		if (b) {
+			cmd = b->cmd;
+			kflags = b->kflags;
+			bpf_map_delete_elem(&blocking_issues, &task);
+			return issue_exit(ctx, cmd, (struct io_kiocb *)cmd, kflags, ret, false);
+		}
+		/* a NONBLOCK issue whose handler moved to another CPU */
 		f = frame_at(frame_anywhere(0, task));
+	}
 	if (!f)
 		return 0;
 	cmd = f->cmd;

@@ -419,6 +419,8 @@ static int load_probes(struct tracer *t, bool kprobe, char *err, size_t errlen)
 	bpf_map__set_max_entries(s->maps.lives, 1u << t->inflight_bits);
 	bpf_map__set_max_entries(s->maps.series, 1u << t->series_bits);
 	bpf_map__set_max_entries(s->maps.cells, 1u << t->series_bits);
+	/* one entry per task in a blocking handler at once (io-wq workers), kprobes only */
+	bpf_map__set_max_entries(s->maps.blocking_issues, kprobe ? 4096 : 1);
 	if (kprobe) {
 		plan[n++] = (struct kprobe_plan){ s->progs.kp_on_issue, "io_uring_cmd", false };
 		plan[n++] = (struct kprobe_plan){ s->progs.kp_on_issue_ret, "io_uring_cmd", true };

@@ -38,6 +38,7 @@ sh /tests/guest/trace_filters.sh kprobe || status=1
 fentry_suite every_handler || status=1
 sh /tests/guest/every_handler.sh kprobe || status=1
 ioucmd run /scenarios/*.ini || status=1
+ioucmd run /tests/guest/sleeping-kprobe.ini || status=1
 ioucmd run --events /out/events.json -j /out/events-run.json /tests/guest/events.ini || status=1
 sh /tests/guest/unload.sh || status=1
 # nothing above may have left a kernel splat behind
