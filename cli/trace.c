@@ -14,6 +14,7 @@
 #include "names.h"
 #include "parse.h"
 #include "chrome_trace.h"
+#include "render.h"
 #include "report.h"
 #include "text.h"
 
@@ -30,6 +31,7 @@ struct trace_state {
 	int raw;
 	uint64_t violations;
 	struct json_object *violation_list;	/* for -j */
+	struct json_object *intervals;		/* for -j with -i: each interval's handlers */
 	struct chrome_trace *events;		/* for --events */
 };
 
@@ -51,16 +53,26 @@ static void on_violation(void *arg, const struct ioucmd_event *e)
 		json_object_array_add(s->violation_list, report_violation(s->t, e, s->raw));
 }
 
-static int write_json(struct trace_state *st, const char *path)
+/* the whole trace so far as a report (reports/SCHEMA.md): for -j, and for --prom each time */
+static struct json_object *trace_report(struct trace_state *st)
 {
 	struct json_object *root = report_new(st->t), *handlers = json_object_new_array();
-	int ret;
 
 	for (int s = 0; s < tracer_nr_handlers(st->t); s++)
 		json_object_array_add(handlers, report_handler(st->t, s));
 	json_object_object_add(root, "handlers", handlers);
 	json_object_object_add(root, "totals", report_totals(st->t));
 	json_object_object_add(root, "violations", json_object_get(st->violation_list));
+	if (st->intervals)
+		json_object_object_add(root, "intervals", json_object_get(st->intervals));
+	return root;
+}
+
+static int write_json(struct trace_state *st, const char *path)
+{
+	struct json_object *root = trace_report(st);
+	int ret;
+
 	ret = json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY);
 	json_object_put(root);
 	if (ret)
@@ -68,9 +80,43 @@ static int write_json(struct trace_state *st, const char *path)
 	return ret;
 }
 
-/* one -i interval: its own counts (or the running totals), after a time stamp with -T */
-static void print_interval(struct tracer *t, int timestamp, int cumulative)
+/*
+ * The running totals for node_exporter's textfile collector, replaced whole (a temporary file,
+ * then rename) so that a scrape never reads half of it; counters only grow.
+ */
+static int write_prom(struct trace_state *st, const char *path)
 {
+	struct json_object *root = trace_report(st);
+	char err[512];
+	int ret;
+
+	ret = render_to_file(render_prometheus, root, path, err, sizeof(err));
+	json_object_put(root);
+	if (ret)
+		cli_err("%s", err);
+	return ret;
+}
+
+/* what -i printed, for -j: when it ended, and each handler's counts and latency in it */
+static void record_interval(struct trace_state *st, uint64_t elapsed_ns, int cumulative)
+{
+	struct json_object *o = json_object_new_object(), *handlers = json_object_new_array();
+
+	json_object_object_add(o, "end_ns", json_object_new_uint64(elapsed_ns));
+	json_object_object_add(o, "time", json_object_new_int64((int64_t)time(NULL)));
+	json_object_object_add(o, "cumulative", json_object_new_boolean(cumulative));
+	for (int s = 0; s < tracer_nr_handlers(st->t); s++)
+		json_object_array_add(handlers, report_handler(st->t, s));
+	json_object_object_add(o, "handlers", handlers);
+	json_object_array_add(st->intervals, o);
+}
+
+/* one -i interval: its own counts (or the running totals), after a time stamp with -T */
+static void print_interval(struct trace_state *st, uint64_t elapsed_ns, int timestamp,
+			   int cumulative)
+{
+	struct tracer *t = st->t;
+
 	if (timestamp) {
 		time_t now = time(NULL);
 		char ts[16];
@@ -80,9 +126,13 @@ static void print_interval(struct tracer *t, int timestamp, int cumulative)
 	}
 	if (cumulative) {
 		text_summary(stdout, t);
+		if (st->intervals)
+			record_interval(st, elapsed_ns, cumulative);
 	} else {
 		tracer_interval(t, TRACER_INTERVAL_VIEW);
 		text_summary(stdout, t);
+		if (st->intervals)
+			record_interval(st, elapsed_ns, cumulative);
 		tracer_interval(t, TRACER_INTERVAL_MARK);
 	}
 	fflush(stdout);
@@ -95,15 +145,20 @@ static void usage(FILE *out)
 		"                    [-i DURATION [-T] [--cumulative]]\n"
 		"                    [--duration DURATION] [--stall-timeout DURATION] [--raw]\n"
 		"                    [--backend auto|fentry|kprobe|tracepoint] [-j FILE.json]\n"
-		"                    [--events TRACE.json] [--stacks] [--cqes]\n"
+		"                    [--events TRACE.json] [--prom FILE [--prom-interval DURATION]]\n"
+		"                    [--stacks] [--cqes]\n"
 		"                    [--fail-on-violation]\n\n"
 		"Traces every ->uring_cmd handler of the system, or only those chosen with -H\n"
 		"(and the handlers of MODULE with -d): each command from its issue to its CQE,\n"
 		"prints violations as they happen, and counts and latency histograms at the end\n"
 		"(Ctrl-C or --duration), over the whole trace. -i prints each interval's own\n"
 		"counts and histograms as it ends (--cumulative: the running totals; -T: a time\n"
-		"stamp first); -j has the whole trace. --events writes every command's\n"
+		"stamp first); -j has the whole trace, and with -i each interval as printed.\n"
+		"--events writes every command's\n"
 		"life (issue, return, done, CQE) as Chrome trace-event JSON for Perfetto.\n"
+		"--prom rewrites FILE whole every --prom-interval (default 15 s) and at the end\n"
+		"with the running totals, in Prometheus' text format for node_exporter's textfile\n"
+		"collector.\n"
 		"--stacks keeps every first completion's stack, so that a double completion\n"
 		"shows both; it costs a stack walk per queued command.\n"
 		"--cqes also counts the CQEs of uring_cmd requests, an independent check of the\n"
@@ -123,7 +178,8 @@ int cmd_trace(int argc, char **argv)
 		{ "json", required_argument, 0, 'j' }, { "events", required_argument, 0, 'E' },
 		{ "stacks", no_argument, 0, 's' }, { "fail-on-violation", no_argument, 0, 'F' },
 		{ "cqes", no_argument, 0, 'Q' }, { "cumulative", no_argument, 0, 'U' },
-		{ "timestamp", no_argument, 0, 'T' },
+		{ "timestamp", no_argument, 0, 'T' }, { "prom", required_argument, 0, 'P' },
+		{ "prom-interval", required_argument, 0, 'I' },
 		{ "cmd-op", required_argument, 0, 'c' }, { "comm", required_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
@@ -131,10 +187,12 @@ int cmd_trace(int argc, char **argv)
 	struct tracer_opts opts = { 0 };
 	struct trace_state st = { 0 };
 	uint64_t interval = 0, duration = 0, stall = 10 * PARSE_SECONDS;
-	const char *module = NULL, *json_path = NULL, *events_path = NULL;
+	/* node_exporter's and Prometheus' usual scrape interval */
+	uint64_t prom_interval = 15 * PARSE_SECONDS, prom_interval_set = 0;
+	const char *module = NULL, *json_path = NULL, *events_path = NULL, *prom_path = NULL;
 	int c, fail_on_violation = 0, cumulative = 0, timestamp = 0, ret = EXIT_OK;
 	char err[512];
-	uint64_t start, next_print;
+	uint64_t start, next_print, next_prom;
 	uint32_t pid;
 
 	optind = 1;
@@ -177,6 +235,12 @@ int cmd_trace(int argc, char **argv)
 		case 'U': cumulative = 1; break;
 		case 'T': timestamp = 1; break;
 		case 'E': events_path = optarg; break;
+		case 'P': prom_path = optarg; break;
+		case 'I':
+			if (cli_duration("--prom-interval", optarg, 1, &prom_interval))
+				return EXIT_USAGE;
+			prom_interval_set = 1;
+			break;
 		case 'B':
 			if (!tracer_backend_by_name(optarg, &opts.backend)) {
 				char list[64];
@@ -197,6 +261,10 @@ int cmd_trace(int argc, char **argv)
 		cli_err("%s goes with -i INTERVAL", cumulative ? "--cumulative" : "-T");
 		return EXIT_USAGE;
 	}
+	if (prom_interval_set && !prom_path) {
+		cli_err("--prom-interval goes with --prom FILE");
+		return EXIT_USAGE;
+	}
 	if (module) {
 		int n = discover_module_handlers(module, found, IOUCMD_MAX_HANDLERS - opts.nr_handlers,
 						 err, sizeof(err));
@@ -213,16 +281,23 @@ int cmd_trace(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			opts.handlers[opts.nr_handlers++] = found[i].name;
 	}
+	if (prom_path && render_can_write(prom_path, err, sizeof(err))) {
+		cli_err("--prom: %s", err);
+		return EXIT_USAGE;
+	}
 	opts.stall_timeout_ns = stall;
 	opts.on_violation = on_violation;
 	opts.arg = &st;
 	if (json_path)
 		st.violation_list = json_object_new_array();
+	if (json_path && interval)
+		st.intervals = json_object_new_array();
 	if (events_path) {
 		st.events = chrome_trace_open(events_path, err, sizeof(err));
 		if (!st.events) {
 			cli_err("%s", err);
 			json_object_put(st.violation_list);
+			json_object_put(st.intervals);
 			return EXIT_USAGE;
 		}
 		opts.events = true;
@@ -233,6 +308,7 @@ int cmd_trace(int argc, char **argv)
 		cli_err("%s", err);
 		chrome_trace_close(st.events);
 		json_object_put(st.violation_list);
+		json_object_put(st.intervals);
 		return EXIT_USAGE;
 	}
 	text_features(stderr, st.t);
@@ -240,8 +316,14 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (interval && !cumulative)
 		tracer_interval(st.t, TRACER_INTERVAL_MARK);
+	/* the file is there (with zero counts) from the start, for the collector */
+	if (prom_path && write_prom(&st, prom_path)) {
+		ret = EXIT_USAGE;
+		stop = 1;
+	}
 	start = now_ns();
 	next_print = interval;
+	next_prom = prom_interval;
 	while (!stop) {
 		uint64_t elapsed;
 		int err_poll = tracer_poll(st.t, 100);
@@ -254,8 +336,13 @@ int cmd_trace(int argc, char **argv)
 		elapsed = now_ns() - start;
 		tracer_sweep(st.t, false);
 		if (interval && elapsed >= next_print) {
-			print_interval(st.t, timestamp, cumulative);
+			print_interval(&st, elapsed, timestamp, cumulative);
 			next_print += interval;
+		}
+		if (prom_path && elapsed >= next_prom) {
+			if (write_prom(&st, prom_path))
+				ret = EXIT_USAGE;
+			next_prom += prom_interval;
 		}
 		if (duration && elapsed >= duration)
 			break;
@@ -264,6 +351,8 @@ int cmd_trace(int argc, char **argv)
 	tracer_sweep(st.t, true);
 	text_summary(stdout, st.t);
 	if (json_path && write_json(&st, json_path))
+		ret = EXIT_USAGE;
+	if (prom_path && write_prom(&st, prom_path))
 		ret = EXIT_USAGE;
 	if (fail_on_violation && report_total_violations(st.t) && ret == EXIT_OK)
 		ret = EXIT_VIOLATION;
@@ -278,6 +367,7 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	json_object_put(st.violation_list);
+	json_object_put(st.intervals);
 	if (tracer_detach(st.t, TRACER_DETACH_TIMEOUT_NS) == -ETIMEDOUT)
 		cli_err("the kernel did not let the probes go within %llu s: it is probably wedged by "
 			"the traced bug; the verdict above stands (exit %d)",

@@ -71,6 +71,12 @@ struct tracer {
 	 * began, subtracted while interval_view is on
 	 */
 	struct ioucmd_cell *base;
+	/*
+	 * the cells as VIEW froze them: what an interval prints, and where the next one begins,
+	 * so that a command counted between the print and the MARK is in one interval exactly
+	 */
+	struct ioucmd_cell *snap;
+	bool snap_valid;
 	size_t nr_base_swept;
 	struct ioucmd_counters *base_swept;
 	bool interval_view;
@@ -714,9 +720,20 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 static int cell_sum(struct tracer *t, uint32_t idx, struct ioucmd_cell *out, bool hists)
 {
 	size_t one = (sizeof(struct ioucmd_cell) + 7) & ~(size_t)7;
-	char *per = malloc(t->nr_cpus * one);
+	char *per;
 	int ret;
 
+	if (t->interval_view && t->snap_valid && idx < t->series_len) {
+		uint64_t *dst = (uint64_t *)out;
+		const uint64_t *src = (const uint64_t *)&t->snap[idx];
+		const uint64_t *base = (const uint64_t *)&t->base[idx];
+		size_t n = hists ? sizeof(*out) / sizeof(uint64_t) : sizeof(out->c) / sizeof(uint64_t);
+
+		for (size_t i = 0; i < n; i++)
+			dst[i] += src[i] - base[i];
+		return 0;
+	}
+	per = malloc(t->nr_cpus * one);
 	if (!per)
 		return -ENOMEM;
 	ret = bpf_map_lookup_elem(t->cells_fd, &idx, per);
@@ -1013,21 +1030,42 @@ int tracer_interval(struct tracer *t, enum tracer_interval what)
 	struct ioucmd_counters *swept;
 	int n;
 
-	if (what != TRACER_INTERVAL_MARK) {
-		t->interval_view = what == TRACER_INTERVAL_VIEW;
-		return 0;
-	}
 	if (!t->base) {
 		t->base = calloc(t->series_len, sizeof(*t->base));
-		if (!t->base)
+		t->snap = calloc(t->series_len, sizeof(*t->snap));
+		if (!t->base || !t->snap)
 			return -ENOMEM;
 	}
 	t->interval_view = false;
+	if (what == TRACER_INTERVAL_WHOLE) {
+		t->snap_valid = false;
+		return 0;
+	}
 	n = tracer_nr_handlers(t);	/* places the series seen so far */
-	for (size_t i = 0; i < t->series_len; i++) {
-		memset(&t->base[i], 0, sizeof(t->base[i]));
-		if (i == IOUCMD_SERIES_OTHER || t->series_slot[i] >= 0)
-			cell_sum(t, (uint32_t)i, &t->base[i], true);
+	if (what == TRACER_INTERVAL_MARK && t->snap_valid) {
+		/* the interval just printed ends where its snapshot was taken */
+		struct ioucmd_cell *old = t->base;
+
+		t->base = t->snap;
+		t->snap = old;
+		t->snap_valid = false;
+	} else {
+		/*
+		 * VIEW freezes every placed series; MARK with no VIEW before begins here. A series
+		 * placed later starts from 0: all its counts fall in the interval that first shows it.
+		 */
+		struct ioucmd_cell *dst = what == TRACER_INTERVAL_VIEW ? t->snap : t->base;
+
+		for (size_t i = 0; i < t->series_len; i++) {
+			memset(&dst[i], 0, sizeof(dst[i]));
+			if (i == IOUCMD_SERIES_OTHER || t->series_slot[i] >= 0)
+				cell_sum(t, (uint32_t)i, &dst[i], true);
+		}
+		if (what == TRACER_INTERVAL_VIEW) {
+			t->snap_valid = true;
+			t->interval_view = true;
+			return 0;
+		}
 	}
 	swept = realloc(t->base_swept, (n ? n : 1) * sizeof(*swept));
 	if (!swept)
@@ -1114,6 +1152,7 @@ void tracer_close(struct tracer *t)
 	free(t->series_slot);
 	free(t->series_op);
 	free(t->base);
+	free(t->snap);
 	free(t->base_swept);
 	ksyms_free(t->ksyms);
 	free(t->reported);

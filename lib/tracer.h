@@ -90,8 +90,10 @@ const struct bpf_object *tracer_object(const struct tracer *t);
 int tracer_nr_handlers(const struct tracer *t);
 /*
  * Intervals: MARK begins one (what every count and histogram is now); VIEW makes
- * tracer_counters() and tracer_hist() answer for the interval only, WHOLE for the whole trace
- * again (the default). A handler first seen during the interval has all its counts in it.
+ * tracer_counters() and tracer_hist() answer for the interval only, as of the VIEW call (a
+ * frozen snapshot, where the MARK after it begins the next interval, so that consecutive
+ * intervals add up to the whole trace exactly); WHOLE answers for the whole trace again (the
+ * default). A handler first seen during the interval has all its counts in it.
  */
 enum tracer_interval { TRACER_INTERVAL_MARK, TRACER_INTERVAL_VIEW, TRACER_INTERVAL_WHOLE };
 int tracer_interval(struct tracer *t, enum tracer_interval what);

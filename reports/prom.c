@@ -4,8 +4,14 @@
  * Prometheus then scrapes what a trace or a scenario run saw.
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include "ioucmd.h"
 #include "render.h"
+
+/* the histogram's le bounds: 2^8 ns (256 ns) to 2^36 ns (about 69 s), then +Inf */
+#define LE_FIRST_SHIFT	8
+#define LE_LAST_SHIFT	36
 
 /* label values escape backslash, quote and newline */
 static void label(FILE *f, const char *s)
@@ -32,11 +38,62 @@ static void labels(FILE *f, struct json_object *h, const char *scenario)
 	fputc('"', f);
 }
 
+/* the upper end of the histogram bucket that starts at lower ns (lib/hist.h's log-linear one) */
+static uint64_t bucket_upper(uint64_t lower)
+{
+	for (uint32_t i = 0; i + 1 < IOUCMD_HIST_BUCKETS; i++)
+		if (ioucmd_hist_lower(i) == lower)
+			return ioucmd_hist_lower(i + 1);
+	return lower;
+}
+
+/*
+ * One latency series as a Prometheus histogram. Its le bounds are the powers of two from 256 ns
+ * to 64 s, which the log-linear buckets never straddle, so each cumulative count is exact. The
+ * kernel side keeps no sum: _sum adds each bucket's midpoint, within 1/16 of each sample.
+ */
+static void latency_histogram(FILE *f, struct json_object *h, const char *scenario,
+			      struct json_object *l)
+{
+	struct json_object *buckets = json_object_object_get(l, "buckets");
+	unsigned int op = (unsigned int)json_object_get_int64(json_object_object_get(l, "cmd_op"));
+	size_t n = buckets ? json_object_array_length(buckets) : 0;
+	double sum = 0;
+
+	for (int k = LE_FIRST_SHIFT; k <= LE_LAST_SHIFT + 1; k++) {
+		uint64_t le = 1ull << k, below = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *b = json_object_array_get_idx(buckets, i);
+			uint64_t lower = json_object_get_uint64(json_object_array_get_idx(b, 0));
+			uint64_t count = json_object_get_uint64(json_object_array_get_idx(b, 1));
+
+			if (k > LE_LAST_SHIFT || lower < le)
+				below += count;
+			if (k == LE_FIRST_SHIFT)
+				sum += (double)count * (double)(lower + bucket_upper(lower)) / 2;
+		}
+		fputs("ioucmd_latency_seconds_bucket", f);
+		labels(f, h, scenario);
+		fprintf(f, ",cmd_op=\"0x%x\",kind=\"%s\",le=\"", op, render_str(l, "kind"));
+		if (k > LE_LAST_SHIFT)
+			fputs("+Inf", f);
+		else
+			fprintf(f, "%.9g", (double)le / 1e9);
+		fprintf(f, "\"} %llu\n", (unsigned long long)below);
+	}
+	fputs("ioucmd_latency_seconds_sum", f);
+	labels(f, h, scenario);
+	fprintf(f, ",cmd_op=\"0x%x\",kind=\"%s\"} %.9f\n", op, render_str(l, "kind"), sum / 1e9);
+	fputs("ioucmd_latency_seconds_count", f);
+	labels(f, h, scenario);
+	fprintf(f, ",cmd_op=\"0x%x\",kind=\"%s\"} %lld\n", op, render_str(l, "kind"),
+		(long long)json_object_get_int64(json_object_object_get(l, "count")));
+}
+
 /* one family's samples for one handler: the text format wants each family in one group */
 static void handler_family(FILE *f, struct json_object *h, const char *scenario, enum family fam)
 {
-	static const char *const q[] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns" };
-	static const char *const qv[] = { "0.5", "0.9", "0.99", "0.999" };
 	struct json_object *c = json_object_object_get(h, "counters"), *lat;
 
 	if (fam != LATENCY && c) {
@@ -58,22 +115,8 @@ static void handler_family(FILE *f, struct json_object *h, const char *scenario,
 		return;
 	}
 	lat = json_object_object_get(h, "latency");
-	for (size_t i = 0; fam == LATENCY && lat && i < json_object_array_length(lat); i++) {
-		struct json_object *l = json_object_array_get_idx(lat, i);
-		unsigned int op = (unsigned int)json_object_get_int64(json_object_object_get(l, "cmd_op"));
-
-		for (int k = 0; k < 4; k++) {
-			fputs("ioucmd_latency_seconds", f);
-			labels(f, h, scenario);
-			fprintf(f, ",cmd_op=\"0x%x\",kind=\"%s\",quantile=\"%s\"} %.9f\n", op,
-				render_str(l, "kind"), qv[k],
-				json_object_get_double(json_object_object_get(l, q[k])) / 1e9);
-		}
-		fputs("ioucmd_latency_seconds_count", f);
-		labels(f, h, scenario);
-		fprintf(f, ",cmd_op=\"0x%x\",kind=\"%s\"} %lld\n", op, render_str(l, "kind"),
-			(long long)json_object_get_int64(json_object_object_get(l, "count")));
-	}
+	for (size_t i = 0; fam == LATENCY && lat && i < json_object_array_length(lat); i++)
+		latency_histogram(f, h, scenario, json_object_array_get_idx(lat, i));
 }
 
 /* every handler of the report, with the scenario it ran in ("" for a trace) */
@@ -106,8 +149,8 @@ int render_prometheus(struct json_object *report, FILE *f)
 	fputs("# HELP ioucmd_violations_total uring_cmd contract violations, by rule.\n"
 	      "# TYPE ioucmd_violations_total counter\n", f);
 	each_handler(f, report, VIOLATIONS);
-	fputs("# HELP ioucmd_latency_seconds uring_cmd command latency quantiles.\n"
-	      "# TYPE ioucmd_latency_seconds summary\n", f);
+	fputs("# HELP ioucmd_latency_seconds uring_cmd command latency, by kind.\n"
+	      "# TYPE ioucmd_latency_seconds histogram\n", f);
 	each_handler(f, report, LATENCY);
 	if (list) {
 		fputs("# HELP ioucmd_scenario_passed 1 if the scenario passed, 0 if it failed.\n"

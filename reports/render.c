@@ -20,6 +20,28 @@ double render_num(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
 }
 
+/* the temporary name beside path that a rendering is written to before the rename */
+static void tmp_name(char *tmp, size_t len, const char *path)
+{
+	snprintf(tmp, len, "%s.tmp.%d", path, (int)getpid());
+}
+
+int render_can_write(const char *path, char *err, size_t errlen)
+{
+	char tmp[4096];
+	FILE *f;
+
+	tmp_name(tmp, sizeof(tmp), path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	unlink(tmp);
+	return 0;
+}
+
 int render_to_file(int (*render)(struct json_object *, FILE *), struct json_object *report,
 		   const char *path, char *err, size_t errlen)
 {
@@ -27,7 +49,7 @@ int render_to_file(int (*render)(struct json_object *, FILE *), struct json_obje
 	FILE *f;
 	int ret;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	tmp_name(tmp, sizeof(tmp), path);
 	f = fopen(tmp, "w");
 	if (!f) {
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));

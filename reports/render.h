@@ -21,6 +21,8 @@ int render_ktap_checks(FILE *out, struct json_object *result, int *n);
 /* a report's field o.k as a string ("" if absent), and as a number (0 if absent) */
 const char *render_str(struct json_object *o, const char *k);
 double render_num(struct json_object *o, const char *k);
+/* can a rendering be written to path (its temporary file created beside it)? Before a long run */
+int render_can_write(const char *path, char *err, size_t errlen);
 /* writes with a renderer to path (atomically: a temporary file, then rename) */
 int render_to_file(int (*render)(struct json_object *, FILE *), struct json_object *report,
 		   const char *path, char *err, size_t errlen);

@@ -21,6 +21,8 @@ PKGS=(
 	python3-docutils man-db
 	# tests: a real io_uring client whose reads share a block device with uring_cmds
 	fio
+	# tests: the bench's bpftrace column, stopped as it attaches (tests/host/bench_bpftrace.sh)
+	bpftrace
 )
 # qemu 10 (bookworm's 7.2 crashes TCG guests), libbpf 1.4 and bpftool 7.5 (skeletons, BTF dumps)
 BACKPORTS_PKGS=(qemu-system-x86 qemu-system-arm libbpf-dev bpftool)
@@ -47,7 +49,8 @@ backports_qemu_ok() {
 	done
 }
 
-# make bench only: bpftrace for the comparison column, fio for NVMe passthrough (bookworm)
+# make bench: bpftrace for the comparison column, fio for NVMe passthrough (bookworm; make deps
+# installs both too, for the tests)
 BENCH_PKGS=(bpftrace fio)
 if [ "${1:-}" = --bench ]; then
 	have_all "${BENCH_PKGS[@]}" && exit 0

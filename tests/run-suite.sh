@@ -38,7 +38,8 @@ plan_errors=$(awk '
 	/^1\.\.[0-9]+/ { if (started) { plans++; plan = substr($1, 4) + 0 } }
 	END { done_stream() }' "$log")
 if [ -n "$plan_errors" ]; then
-	sed "s/^/not ok - suite $name: /" <<<"$plan_errors"
+	# a suite's name has slashes (host/x): no sed s/// with it inside
+	while IFS= read -r line; do echo "not ok - suite $name: $line"; done <<<"$plan_errors"
 	fail=$((fail + 1))
 fi
 secs=$(( $(date +%s) - start ))

@@ -2,7 +2,7 @@
 # Runs in the guest (vm/run): every guest suite that can share one boot. KTAP on stdout.
 # The reference driver's module is at /lib/modules/ioucmd/ioucmd_ref.ko, ioucmd on PATH.
 # /out (vm/run --out) receives what the host checks afterwards (tests/host/guest_reports.sh):
-# the --events trace and the report of tests/guest/events.ini.
+# the --events trace and the report of tests/guest/events.ini, and trace --prom's textfiles.
 # vm/run --nvme: the passthrough char device shows up about a second after init
 i=0; while [ ! -e /dev/ng0n1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 status=0
@@ -40,6 +40,7 @@ sh /tests/guest/every_handler.sh kprobe || status=1
 ioucmd run /scenarios/*.ini || status=1
 ioucmd run /tests/guest/sleeping-kprobe.ini || status=1
 ioucmd run --events /out/events.json -j /out/events-run.json /tests/guest/events.ini || status=1
+sh /tests/guest/prom.sh || status=1
 sh /tests/guest/unload.sh || status=1
 # nothing above may have left a kernel splat behind
 sh /tests/guest/dmesg_clean.sh "every guest suite" || status=1

@@ -60,6 +60,10 @@ expect_usage "-c expects a cmd_op: a number, or a command name such as NOP_TW or
 expect_usage "--comm must be a task name of 1 to 15 characters" trace --comm 12345678901234567
 expect_usage "-T goes with -i INTERVAL" trace -T
 expect_usage "--cumulative goes with -i INTERVAL" trace --cumulative
+expect_usage "--prom-interval goes with --prom FILE" trace --prom-interval 5s
+expect_usage "--prom-interval must be longer than 0, got '0'" trace --prom /tmp/x.prom --prom-interval 0
+expect_usage "--prom: cannot write $work/no-such-dir/ioucmd.prom.tmp." trace --backend tracepoint \
+	--prom "$work/no-such-dir/ioucmd.prom"
 expect_usage "name at least one scenario file" run
 expect_usage "requires an argument" run -j
 expect_usage "/nonexistent.ini: cannot open" run "${out[@]}" /nonexistent.ini

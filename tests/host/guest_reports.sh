@@ -3,7 +3,8 @@
 # checked on the host (the guest has no python): the --events Chrome trace of
 # tests/guest/events.ini is valid JSON with every command's steps in order and one life per
 # command counted in the report; that report matches reports/SCHEMA.md; and it has every
-# expectation field, driver.* included (the reference driver answered STATS).
+# expectation field, driver.* included (the reference driver answered STATS); and the copies of
+# trace --prom's textfile taken under load are each whole, never go down, and end as the JSON.
 # KTAP; exit 0 pass, 1 fail.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +37,12 @@ for dir in "$@"; do
 	relay "$name: " < <($py "$here/report_check.py" events "$dir/events.json" "$dir/events-run.json")
 	relay "$name: " < <($py "$here/report_check.py" schema "$top/reports/SCHEMA.md" "$dir/events-run.json")
 	relay "$name: " < <("$fields_test" "$dir/events-run.json")
+	if [ ! -s "$dir/prom/live.prom" ] || [ ! -s "$dir/prom/trace.json" ]; then
+		not_ok "$name: the guest left trace --prom's prom/live.prom and prom/trace.json in $dir"
+		continue
+	fi
+	relay "$name: trace --prom: " < <($py "$here/report_check.py" prom-series "$dir/prom/snaps")
+	relay "$name: trace --prom: " < <($py "$here/report_check.py" prom "$dir/prom/trace.json" "$dir/prom/live.prom")
 done
 echo "1..$n"
 exit $((failed > 0))

@@ -109,14 +109,38 @@ if [ -z "${IOUCMD_VIOLATION_REPORTS:-}" ]; then
 	check "run: " prom "$work/run.json" "$work/run.prom"
 	check "run: " schema reports/SCHEMA.md "$work/run.json"
 
-	# a trace report: /dev/null's handler on this machine's backend, 300 commands
-	"$ioucmd" trace -H uring_cmd_null -j "$work/trace.json" >"$work/trace.out" 2>&1 &
+	# a trace report: /dev/null's handler on this machine's backend, under load, with the live
+	# textfile rewritten every 50 ms and copied as fast as the shell can while it is
+	"$ioucmd" trace -H uring_cmd_null -j "$work/trace.json" --prom "$work/live.prom" \
+		--prom-interval 50ms -i 200ms >"$work/trace.out" 2>&1 &
 	tracer=$!
 	for _ in $(seq 100); do grep -q '^ioucmd: backend' "$work/trace.out" && break; sleep 0.1; done
-	"$ioucmd" submit -f /dev/null --cmd-op 0 -n 300 -q 4 >/dev/null
+	mkdir -p "$work/snaps"
+	"$ioucmd" submit -f /dev/null --cmd-op 0 -n 300000 -q 4 >/dev/null &
+	load=$!
+	i=0
+	while kill -0 $load 2>/dev/null && [ $i -lt 400 ]; do
+		cp "$work/live.prom" "$work/snaps/$(printf %04d $i).prom"
+		i=$((i + 1))
+	done
+	wait $load
+	# two more intervals printed: no command after the last one
+	printed=$(grep -c '^uring_cmd_null:' "$work/trace.out")
+	for _ in $(seq 100); do
+		[ "$(grep -c '^uring_cmd_null:' "$work/trace.out")" -ge $((printed + 2)) ] && break
+		sleep 0.1
+	done
 	kill -INT $tracer
 	wait $tracer
+	check "trace --prom: " prom-series "$work/snaps"
+	check "trace -i: " intervals "$work/trace.json"
 	"$ioucmd" report "$work/trace.json" --prom "$work/trace.prom"
+	if cmp -s "$work/live.prom" "$work/trace.prom"; then
+		ok "trace --prom's last rewrite is what ioucmd report renders of its -j report"
+	else
+		not_ok "trace --prom's last rewrite differs from ioucmd report's rendering of -j"
+		diff "$work/live.prom" "$work/trace.prom" | head -5 | sed 's/^/# /'
+	fi
 	check "trace: " schema reports/SCHEMA.md "$work/trace.json"
 	check "trace: " prom "$work/trace.json" "$work/trace.prom"
 fi

@@ -13,6 +13,13 @@ them) and "# ..." details; exits 1 if any check failed, 2 on bad arguments.
                                    plots' ink inside their boxes
   prom REPORT.json FILE.prom       the Prometheus textfile parses strictly (text exposition
                                    format 0.0.4), and says what the JSON says
+  prom-series DIR                  copies of one `trace --prom` file taken while it was being
+                                   rewritten (DIR/*.prom, in name order): each is whole (parses,
+                                   ends in a newline, has every family), and no counter,
+                                   histogram bucket or count ever goes down from one to the next
+  intervals REPORT.json            a `trace -i -j` report whose traffic ended before its last
+                                   interval: each handler's counters, summed over the intervals,
+                                   are its counters over the whole trace
   events EVENTS.json REPORT.json   the --events Chrome trace is valid JSON, every command's
                                    steps come in their order, and there is one life per command
 Standard library only, except `prom`, which also parses with python3-prometheus-client.
@@ -260,6 +267,17 @@ SAMPLE = re.compile(rf"^({METRIC})(?:\{{((?:{LABEL}={LABEL_VALUE})(?:,{LABEL}={L
 TYPES = {"counter", "gauge", "summary", "histogram", "untyped"}
 
 
+def hist_lower(b, sub=3):
+    """bpf/ioucmd.h's log-linear bucket b's lower end in ns, written again to check the C"""
+    hi, lo = b >> sub, b & ((1 << sub) - 1)
+    return lo if hi == 0 else ((1 << sub) | lo) << (hi - 1)
+
+
+def hist_upper(lower):
+    b = next(b for b in range(64 << 3) if hist_lower(b) == lower)
+    return hist_lower(b + 1)
+
+
 def family_of(name, types):
     for suffix in ("_count", "_sum", "_bucket"):
         base = name[:-len(suffix)]
@@ -311,6 +329,9 @@ def cmd_prom(report_path, prom_path):
                 order.append(fam)
             if types.get(fam) == "summary" and name == fam and "quantile" not in labels:
                 errors.append(f"line {i}: summary sample without a quantile label")
+            if types.get(fam) == "histogram" and (name == fam or
+                                                  (name.endswith("_bucket") and "le" not in labels)):
+                errors.append(f"line {i}: histogram sample without _bucket and le: '{ln}'")
             key = (name, tuple(sorted(labels.items())))
             if key in samples:
                 errors.append(f"line {i}: a second sample of the same series {key}")
@@ -341,8 +362,13 @@ def cmd_prom(report_path, prom_path):
                     want[("ioucmd_commands_total", tuple(sorted({**base, "counter": k}.items())))] = v
             for entry in h.get("latency") or []:
                 lab = {**base, "cmd_op": f"0x{entry['cmd_op']:x}", "kind": entry["kind"]}
-                for q, k in (("0.5", "p50_ns"), ("0.9", "p90_ns"), ("0.99", "p99_ns"), ("0.999", "p999_ns")):
-                    want[("ioucmd_latency_seconds", tuple(sorted({**lab, "quantile": q}.items())))] = entry[k] / 1e9
+                pairs = entry.get("buckets") or []
+                for k in range(8, 38):
+                    le = "+Inf" if k == 37 else "%.9g" % ((1 << k) / 1e9)
+                    below = sum(c for lower, c in pairs if k == 37 or lower < (1 << k))
+                    want[("ioucmd_latency_seconds_bucket", tuple(sorted({**lab, "le": le}.items())))] = below
+                want[("ioucmd_latency_seconds_sum", tuple(sorted(lab.items())))] = \
+                    sum(c * (lower + hist_upper(lower)) / 2 for lower, c in pairs) / 1e9
                 want[("ioucmd_latency_seconds_count", tuple(sorted(lab.items())))] = entry["count"]
         if "scenarios" in report and s.get("result") != "skip":
             want[("ioucmd_scenario_passed", (("scenario", scen),))] = 1 if s["result"] == "pass" else 0
@@ -350,6 +376,63 @@ def cmd_prom(report_path, prom_path):
             if k not in samples or abs(samples[k] - v) > 1e-9 * max(1, abs(v))]
     diff += [f"{k}: in the textfile, not in the JSON" for k in samples if k not in want]
     point(not diff and len(want) > 0, f"every sample says what the JSON says ({len(want)} series)", diff)
+
+
+def cmd_prom_series(snap_dir):
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        point(False, "python3-prometheus-client is not installed (make deps)")
+        return
+    snaps = sorted(f for f in os.listdir(snap_dir) if f.endswith(".prom"))
+    broken, down, prev, families, grew = [], [], {}, None, 0
+    for name in snaps:
+        text = open(os.path.join(snap_dir, name)).read()
+        try:
+            samples = {}
+            fams = set()
+            for fam in text_string_to_metric_families(text):
+                fams.add(fam.name)
+                for smp in fam.samples:
+                    samples[(smp.name, tuple(sorted(smp.labels.items())))] = smp.value
+        except ValueError as e:
+            broken.append(f"{name}: {e}")
+            continue
+        if not text.endswith("\n") or (families is not None and fams != families):
+            broken.append(f"{name}: cut short ({len(text)} bytes, families {sorted(fams)})")
+            continue
+        families = fams
+        for key, v in samples.items():
+            if key in prev and v < prev[key] and not key[0].endswith("_sum"):
+                down.append(f"{name}: {key} went from {prev[key]} to {v}")
+            if key in prev and v > prev[key]:
+                grew += 1
+        missing = [k for k in prev if k not in samples]
+        down += [f"{name}: {k} disappeared" for k in missing[:5]]
+        prev = samples
+    point(len(snaps) >= 10 and not broken,
+          f"{len(snaps)} copies of the textfile taken while it was rewritten: each one whole", broken)
+    point(len(snaps) >= 10 and not down and grew > 0,
+          f"counters, buckets and counts never go down from one copy to the next ({grew} rises)",
+          down[:10])
+
+
+def cmd_intervals(report_path):
+    r = json.load(open(report_path))
+    ivs = r.get("intervals") or []
+    sums, diff = {}, []
+    for iv in ivs:
+        for h in iv.get("handlers") or []:
+            for k, v in (h.get("counters") or {}).items():
+                if isinstance(v, (int, float)):
+                    sums[(h["handler"], k)] = sums.get((h["handler"], k), 0) + v
+    for h in r.get("handlers") or []:
+        for k, v in (h.get("counters") or {}).items():
+            if isinstance(v, (int, float)) and sums.get((h["handler"], k), 0) != v:
+                diff.append(f"{h['handler']} {k}: {sums.get((h['handler'], k), 0)} over the intervals, {v} in all")
+    issued = sum(v for (_, k), v in sums.items() if k == "issued")
+    point(len(ivs) >= 2 and issued > 0 and not diff and not any(iv.get("cumulative") for iv in ivs),
+          f"{len(ivs)} intervals' own counts add up to the whole trace's ({issued} issued)", diff[:10])
 
 
 # ---- Chrome trace events ---------------------------------------------------------------------
@@ -413,7 +496,7 @@ def cmd_events(events_path, report_path):
 
 def main(argv):
     checks = {"schema": (cmd_schema, 2), "bars": (cmd_bars, 3), "prom": (cmd_prom, 2),
-              "events": (cmd_events, 2)}
+              "prom-series": (cmd_prom_series, 1), "intervals": (cmd_intervals, 1), "events": (cmd_events, 2)}
     if len(argv) < 2 or argv[1] not in checks or len(argv) - 2 != checks[argv[1]][1]:
         sys.stderr.write(__doc__)
         return 2

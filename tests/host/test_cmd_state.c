@@ -538,13 +538,49 @@ static void locked_context(void)
 	ktap_result(ioucmd_life_over(&l), "a final -EAGAIN ends the life (the core posts it)");
 }
 
+/*
+ * A finished life stays as a tombstone (6.1 has no frame for a kworker's done()): a second
+ * done() on it is a double completion, while the io_kiocb recycled for a new command starts a
+ * fresh life that owes nothing to the old one.
+ */
+static void tombstones(void)
+{
+	struct ioucmd_life l = queued();
+	struct ioucmd_call c = from_kworker(IOUCMD_F_UNLOCKED);
+
+	c.kernel = K61;
+	check("6.1: a kworker completes a queued command", ioucmd_on_done(&l, &c), 0);
+	ktap_result(ioucmd_life_over(&l), "its life is over: a tombstone stays");
+	check("6.1: a second done() on the tombstone is a double completion",
+	      ioucmd_on_done(&l, &c), V(DOUBLE_COMPLETION));
+
+	l = queued();
+	ioucmd_on_done(&l, &c);
+	ioucmd_on_issue(&l, INLINE_FLAGS, 10);
+	check("the io_kiocb reused for a new command: its -EIOCBQUEUED is clean",
+	      ioucmd_on_return(&l, INLINE_FLAGS, EQ, 11), 0);
+	ktap_result(l.done_count == 0 && !ioucmd_life_over(&l),
+		    "the new command's life owes nothing to the tombstone");
+	check("the new command's own done() is its first", ioucmd_on_done(&l, &c), 0);
+	check("and a second one on it is a double completion again", ioucmd_on_done(&l, &c),
+	      V(DOUBLE_COMPLETION));
+
+	/* a synchronous command's life leaves nothing: a done() on its pointer is still caught */
+	memset(&l, 0, sizeof(l));
+	ioucmd_on_issue(&l, INLINE_FLAGS, 20);
+	ioucmd_on_return(&l, INLINE_FLAGS, 0, 21);
+	check("done() after the core posted a synchronous result",
+	      ioucmd_on_done(&l, &c), V(COMPLETION_AFTER_SYNC_RETURN));
+}
+
 int main(void)
 {
-	ktap_plan(73);
+	ktap_plan(81);
 	legal_paths();
 	violations();
 	cancelable_returns();
 	unjudged();
 	locked_context();
+	tombstones();
 	return ktap_finish();
 }
