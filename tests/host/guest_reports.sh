@@ -10,6 +10,9 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 py=/usr/bin/python3
+# Prometheus' own checker for report_check.py prom (found, or unpacked once into .cache/)
+IOUCMD_PROMTOOL=$("$(cd "$(dirname "$0")/../.." && pwd)/scripts/promtool.sh") || IOUCMD_PROMTOOL=
+export IOUCMD_PROMTOOL
 [ -x $py ] || py=python3
 fields_test=${IOUCMD_FIELDS_TEST:-$top/build/tests/host/test_report_fields}
 n=0 failed=0

@@ -15,6 +15,9 @@ ioucmd=${IOUCMD:-build/ioucmd}
 here=$(cd "$(dirname "$0")" && pwd)
 # Debian's python, which has the packages make deps installs (PATH may name another first)
 py=/usr/bin/python3
+# Prometheus' own checker for report_check.py prom (found, or unpacked once into .cache/)
+IOUCMD_PROMTOOL=$("$(cd "$(dirname "$0")/../.." && pwd)/scripts/promtool.sh") || IOUCMD_PROMTOOL=
+export IOUCMD_PROMTOOL
 [ -x $py ] || py=python3
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }

@@ -22,7 +22,8 @@ them) and "# ..." details; exits 1 if any check failed, 2 on bad arguments.
                                    are its counters over the whole trace
   events EVENTS.json REPORT.json   the --events Chrome trace is valid JSON, every command's
                                    steps come in their order, and there is one life per command
-Standard library only, except `prom`, which also parses with python3-prometheus-client.
+Standard library only, except `prom`, which also parses with python3-prometheus-client and runs
+$IOUCMD_PROMTOOL check metrics (scripts/promtool.sh finds or unpacks one).
 """
 import json
 import math
@@ -347,6 +348,17 @@ def cmd_prom(report_path, prom_path):
         point(False, "python3-prometheus-client is not installed (make deps)")
     except ValueError as e:
         point(False, f"prometheus_client refuses it: {e}")
+
+    # Prometheus' own checker: the parser and the naming lints a fleet's CI would run
+    promtool = os.environ.get("IOUCMD_PROMTOOL")
+    if not promtool:
+        point(False, "promtool check metrics: IOUCMD_PROMTOOL is not set (scripts/promtool.sh)")
+    else:
+        import subprocess
+        p = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+        out = (p.stdout + p.stderr).strip()
+        point(p.returncode == 0 and not out, f"promtool check metrics accepts {os.path.basename(prom_path)}",
+              out.splitlines()[:10])
 
     # what the JSON says, sample by sample
     want = {}
