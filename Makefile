@@ -261,12 +261,14 @@ test-host: deps $(HOST_TESTS) loader $(ASAN_LOADER) $(ASAN_BENCH) $(BUILD)/tests
 # one guest boot per kernel runs every guest suite (tests/guest/all.sh); what it leaves in /out
 # (an --events trace, a report) is checked on the host afterwards
 GUEST_OUT := $(BUILD)/tests/guest-out
+# fio (make deps installs it), a real io_uring client for tests/guest/mixed.sh, with its libraries
+FIO = $(shell command -v fio || echo /usr/bin/fio)
 test-guest: deps loader driver-all $(BUILD)/tests/host/test_report_fields
 	@for k in $(TEST_KERNELS); do \
 		rm -rf $(GUEST_OUT)/$$k; \
 		IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh guest-$$k \
 			vm/run --kernel $$k --nvme --kmod-optional ublk_drv --timeout 1200 \
-				--out $(GUEST_OUT)/$$k -- sh /tests/guest/all.sh; \
+				--add $(FIO):/usr/bin/fio --out $(GUEST_OUT)/$$k -- sh /tests/guest/all.sh; \
 	done
 	@IOUCMD_RESULTS=$(RESULTS) tests/run-suite.sh guest_reports tests/host/guest_reports.sh \
 		$(addprefix $(GUEST_OUT)/,$(TEST_KERNELS))
