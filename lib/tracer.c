@@ -720,14 +720,15 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 static int cell_sum(struct tracer *t, uint32_t idx, struct ioucmd_cell *out, bool hists)
 {
 	size_t one = (sizeof(struct ioucmd_cell) + 7) & ~(size_t)7;
+	size_t n = hists ? sizeof(*out) / sizeof(uint64_t) : sizeof(out->c) / sizeof(uint64_t);
+	uint64_t *dst = (uint64_t *)out;	/* every member is a __u64 */
 	char *per;
 	int ret;
 
+	/* an interval's view: what VIEW froze, less where the interval began */
 	if (t->interval_view && t->snap_valid && idx < t->series_len) {
-		uint64_t *dst = (uint64_t *)out;
 		const uint64_t *src = (const uint64_t *)&t->snap[idx];
 		const uint64_t *base = (const uint64_t *)&t->base[idx];
-		size_t n = hists ? sizeof(*out) / sizeof(uint64_t) : sizeof(out->c) / sizeof(uint64_t);
 
 		for (size_t i = 0; i < n; i++)
 			dst[i] += src[i] - base[i];
@@ -737,22 +738,11 @@ static int cell_sum(struct tracer *t, uint32_t idx, struct ioucmd_cell *out, boo
 	if (!per)
 		return -ENOMEM;
 	ret = bpf_map_lookup_elem(t->cells_fd, &idx, per);
-	if (!ret) {
-		uint64_t *dst = (uint64_t *)out;
-		size_t n = hists ? sizeof(*out) / sizeof(uint64_t) : sizeof(out->c) / sizeof(uint64_t);
+	for (int c = 0; !ret && c < t->nr_cpus; c++) {
+		const uint64_t *src = (const uint64_t *)(per + c * one);
 
-		for (int c = 0; c < t->nr_cpus; c++) {
-			const uint64_t *src = (const uint64_t *)(per + c * one);
-
-			for (size_t i = 0; i < n; i++)	/* every member is a __u64 */
-				dst[i] += src[i];
-		}
-		if (t->interval_view && t->base && idx < t->series_len) {
-			const uint64_t *base = (const uint64_t *)&t->base[idx];
-
-			for (size_t i = 0; i < n; i++)
-				dst[i] -= base[i];
-		}
+		for (size_t i = 0; i < n; i++)
+			dst[i] += src[i];
 	}
 	free(per);
 	return ret ? -errno : 0;
